@@ -2,6 +2,7 @@
 // kdump.conf as values: what the file says, and the effective configuration
 // once kdump-utils' defaults and rewrites are applied.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ struct Config {
   std::string sshkey = "/root/.ssh/kdump_id_rsa";
   std::string core_collector;       // effective, after per-target rewrites
   bool core_collector_set = false;  // true if the file named one
+  std::string core_collector_configured;          // as the file wrote it ("" if not set)
+  std::vector<std::string> core_collector_notes;  // each rewrite of the configured command, also a warning
   std::string kdump_pre;
   std::string kdump_post;
   std::string kdump_emergency;
@@ -64,7 +67,10 @@ struct Config {
   std::string dracut_args;
   std::string fence_kdump_args;
   std::vector<std::string> fence_kdump_nodes;
-  bool auto_reset_crashkernel = false;
+  bool auto_reset_crashkernel = true;  // kdump-utils: "The default value is yes"
+  /// Directive name -> line that set it; a directive absent here has its default.
+  /// A target is keyed by its directive ("ssh", "ext4"); `default` counts as "failure_action".
+  std::map<std::string, int, std::less<>> directive_lines;
 };
 
 /// What parsing a kdump.conf produced: the configuration (meaningful when
@@ -81,6 +87,20 @@ ParseResult parse_config(std::string_view text, std::string_view file);
 
 /// Splits an ssh target value; nullopt if it lacks "user@" or a host.
 std::optional<SshDestination> parse_ssh_destination(std::string_view value);
+
+/// A core collector command after kdump-utils' capture-time rewrite, and what changed.
+struct CollectorRewrite {
+  std::string command;
+  std::vector<std::string> notes;  // "core_collector: added -F (...)", one per change
+  bool operator==(const CollectorRewrite&) const = default;
+};
+
+/// Applies kdump-utils' rewrite to a makedumpfile or kdump-collector command:
+/// -F only for raw and ssh targets, and --num-threads=<cpus> when cpus > 1 and
+/// the output is neither flattened (-F) nor ELF (-E). Other commands pass unchanged.
+/// parse_config uses cpus = 1; the capture step calls it again with the CPUs it has.
+CollectorRewrite rewrite_core_collector(std::string_view command, std::optional<TargetKind> kind,
+                                        unsigned cpus);
 
 /// The core collector kdump-utils uses when none is configured, for a target kind
 /// (nullopt: no explicit target, a local file system).

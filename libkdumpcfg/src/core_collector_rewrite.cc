@@ -1,0 +1,137 @@
+#include "kdumpcfg/config.h"
+
+// kdump-utils rewrites a makedumpfile command in the capture kernel
+// (dracut/99kdumpbase/kdump.sh get_kdump_confs): it strips every "-F", adds
+// "-F" back for raw and ssh targets (they take a flattened stream through dd),
+// and adds "--num-threads=$(nproc)" when more than one CPU is online and the
+// command has neither -F nor -E. It does this with sed on the whole string,
+// which also mangles "-Fl" into "l"; here the command is split into words and
+// short-option clusters are read the way makedumpfile's getopt reads them, so
+// only the F flag itself is touched. An existing --num-threads is left alone
+// rather than doubled. kdump-collector takes makedumpfile's options and is
+// treated the same.
+
+#include <array>
+
+namespace kdump::cfg {
+namespace {
+
+// makedumpfile 1.7's short options that take an argument (from its getopt
+// string "b:cDd:eEFfg:hi:lL:pRvXx:z").
+constexpr std::string_view kArgumentLetters = "bdgiLx";
+
+constexpr std::array<std::string_view, 2> kMakedumpfileLike = {"makedumpfile", "kdump-collector"};
+
+std::vector<std::string> split_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::size_t start = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += ' ';
+    out += w;
+  }
+  return out;
+}
+
+bool is_makedumpfile_like(std::string_view program) {
+  const std::size_t slash = program.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? program : program.substr(slash + 1);
+  for (auto name : kMakedumpfileLike)
+    if (base == name) return true;
+  return false;
+}
+
+std::string_view target_phrase(std::optional<TargetKind> kind) {
+  if (!kind) return "the local file system";
+  switch (*kind) {
+    case TargetKind::kRaw: return "a raw target";
+    case TargetKind::kFilesystem: return "a file system target";
+    case TargetKind::kVirtiofs: return "a virtiofs target";
+    case TargetKind::kNfs: return "an nfs target";
+    case TargetKind::kSsh: return "an ssh target";
+  }
+  return "the target";
+}
+
+struct Flags {
+  bool flat = false;  // -F: flattened output
+  bool elf = false;   // -E: ELF output
+  bool threads = false;
+};
+
+// Reads the options, dropping the F flag from every cluster when `drop_flat`.
+Flags scan_options(std::vector<std::string>& words, bool drop_flat) {
+  Flags flags;
+  std::vector<std::string> kept{words.front()};
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    std::string word = words[i];
+    if (word == "--") {  // the rest are operands
+      kept.insert(kept.end(), words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
+      break;
+    }
+    if (word.starts_with("--num-threads")) flags.threads = true;
+    if (word.size() < 2 || word[0] != '-' || word[1] == '-') {
+      kept.push_back(word);
+      continue;
+    }
+    std::string cluster = "-";
+    bool argument_follows = false;
+    for (std::size_t j = 1; j < word.size(); ++j) {
+      const char letter = word[j];
+      if (letter == 'F') {
+        flags.flat = true;
+        if (drop_flat) continue;
+      }
+      flags.elf |= letter == 'E';
+      cluster += letter;
+      if (kArgumentLetters.find(letter) != std::string_view::npos) {
+        cluster += word.substr(j + 1);  // the rest of the word is the argument
+        argument_follows = j + 1 == word.size();
+        break;
+      }
+    }
+    if (cluster != "-") kept.push_back(cluster);
+    if (argument_follows && i + 1 < words.size()) kept.push_back(words[++i]);
+  }
+  words = std::move(kept);
+  return flags;
+}
+
+}  // namespace
+
+CollectorRewrite rewrite_core_collector(std::string_view command, std::optional<TargetKind> kind,
+                                        unsigned cpus) {
+  std::vector<std::string> words = split_words(command);
+  if (words.empty() || !is_makedumpfile_like(words.front())) return {std::string(command), {}};
+
+  CollectorRewrite out;
+  const bool wants_flat = kind == TargetKind::kRaw || kind == TargetKind::kSsh;
+  const Flags flags = scan_options(words, !wants_flat);
+  if (flags.flat && !wants_flat)
+    out.notes.push_back("core_collector: removed -F (" + std::string(target_phrase(kind)) +
+                        " gets a normal dump file)");
+  if (wants_flat && !flags.flat) {
+    words.emplace_back("-F");
+    out.notes.push_back("core_collector: added -F (" + std::string(target_phrase(kind)) +
+                        " receives a flattened stream)");
+  }
+  if (cpus > 1 && !wants_flat && !flags.elf && !flags.threads) {
+    words.push_back("--num-threads=" + std::to_string(cpus));
+    out.notes.push_back("core_collector: added --num-threads=" + std::to_string(cpus) + " (" +
+                        std::to_string(cpus) + " CPUs online)");
+  }
+  out.command = join(words);
+  return out;
+}
+
+}  // namespace kdump::cfg
