@@ -36,6 +36,17 @@ TEST_CASE("rewrite_core_collector follows kdump.sh per target and CPU count") {
       {"makedumpfile -d31 -F", fs, 1,
        {"makedumpfile -d31", {"core_collector: removed -F (a file system target gets a normal dump file)"}}},
       {"makedumpfile --message-level 1 -d 31 -- -F", fs, 1, {"makedumpfile --message-level 1 -d 31 -- -F", {}}},
+      {"makedumpfile -d 31 -- -F", ssh, 1,
+       {"makedumpfile -d 31 -F -- -F", {"core_collector: added -F (an ssh target receives a flattened stream)"}}},
+      // Nor after an option whose argument is missing: they would become it.
+      {"makedumpfile -l -d", ssh, 1,
+       {"makedumpfile -l -F -d", {"core_collector: added -F (an ssh target receives a flattened stream)"}}},
+      {"makedumpfile -l --message-level", raw, 1,
+       {"makedumpfile -l -F --message-level", {"core_collector: added -F (a raw target receives a flattened stream)"}}},
+      {"makedumpfile --message-level -F", ssh, 1,
+       {"makedumpfile --message-level -F -F", {"core_collector: added -F (an ssh target receives a flattened stream)"}}},
+      {"makedumpfile -d 31 --", fs, 2,
+       {"makedumpfile -d 31 --num-threads=2 --", {"core_collector: added --num-threads=2 (2 CPUs online)"}}},
       // Threads when the output is a plain dump file and more than one CPU is up.
       {"makedumpfile -l -d 31", fs, 4,
        {"makedumpfile -l -d 31 --num-threads=4", {"core_collector: added --num-threads=4 (4 CPUs online)"}}},
