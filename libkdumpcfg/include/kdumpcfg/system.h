@@ -38,6 +38,8 @@ class System {
   virtual bool path_exists(const std::string& path) = 0;
   /// The resolved real path, if it exists.
   virtual std::optional<std::string> real_path(const std::string& path) = 0;
+  /// A block device node's "MAJOR:MINOR" (as in mountinfo), if the path is one.
+  virtual std::optional<std::string> device_number(const std::string& path) = 0;
 };
 
 }  // namespace kdump::cfg

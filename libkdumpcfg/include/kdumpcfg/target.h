@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kdumpcfg/config.h"
@@ -28,8 +29,10 @@ struct ResolvedTarget {
   std::string user;         // ssh
   std::string host;         // ssh
   int port = 0;             // ssh (22 unless configured otherwise)
+  std::string sshkey;       // ssh: the identity file (config.sshkey)
   std::string path;         // dump path relative to the target's root, absolute form ("/crash")
   std::string mount_point;  // fs and nfs: where it is mounted on this machine now, if it is
+  std::string mount_root;   // the directory of the target mounted at mount_point ("/"; "/@" for a btrfs subvolume)
   std::string core_collector;  // the effective collector command for this target
   bool operator==(const ResolvedTarget&) const = default;
 };
@@ -46,9 +49,13 @@ struct ResolveResult {
 /// holds `path` (longest mount point). `config_file` names the file in diagnostics.
 ResolveResult resolve_target(const Config& config, System& system, const std::string& config_file);
 
-/// The mount entry whose mount point holds `path` (longest matching mount
-/// point, the last one mounted on a tie), if any.
+/// The mount entry through which `path` is reached: the longest mount point
+/// holding it among the mounts not hidden by an overmount (the last one on a tie), if any.
 std::optional<MountEntry> mount_containing(const std::vector<MountEntry>& mounts, const std::string& path);
+
+/// `path` lexically cleaned: "//a/./b/../c/" -> "/a/c"; ".." never climbs above "/";
+/// a relative path stays relative ("a/../../b" -> "../b"), "" becomes ".".
+std::string normalize_path(std::string_view path);
 
 /// Parses /proc/self/mountinfo text. Malformed lines are reported and skipped.
 struct MountinfoParse {
