@@ -1,0 +1,29 @@
+#include "io/memory_source.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace kdump {
+
+MemorySource::MemorySource(std::vector<std::byte> bytes, std::string name)
+    : bytes_(std::move(bytes)), name_(std::move(name)) {}
+
+MemorySource MemorySource::copy_of(const std::uint8_t* data, std::size_t size, std::string name) {
+  std::vector<std::byte> bytes(size);
+  if (size > 0) std::memcpy(bytes.data(), data, size);
+  return MemorySource(std::move(bytes), std::move(name));
+}
+
+std::uint64_t MemorySource::size() const { return claimed_size_.value_or(bytes_.size()); }
+
+std::size_t MemorySource::read_at(std::uint64_t offset, std::span<std::byte> out) {
+  ++reads_;
+  std::uint64_t end = bytes_.size();
+  if (fail_from_) end = std::min(end, *fail_from_);
+  if (offset >= end) return 0;
+  std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), end - offset));
+  std::memcpy(out.data(), bytes_.data() + offset, n);
+  return n;
+}
+
+}  // namespace kdump

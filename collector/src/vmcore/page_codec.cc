@@ -1,0 +1,92 @@
+#include "vmcore/page_codec.h"
+
+// Each codec's "safe" entry point is used (lzo1x_decompress_safe, zlib's
+// uncompress with a bounded output, ZSTD_decompressDCtx), so a corrupt page
+// fails instead of overrunning `out`. A page counts only if it decodes to
+// exactly one page. Snappy is not linked into this build: such pages are
+// reported as unreadable, not guessed.
+
+#include <lzo/lzo1x.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cstring>
+
+namespace kdump {
+namespace {
+
+// page_desc flags (makedumpfile diskdump_mod.h: DUMP_DH_COMPRESSED_*).
+constexpr std::uint32_t kZlib = 0x1;
+constexpr std::uint32_t kLzo = 0x2;
+constexpr std::uint32_t kSnappy = 0x4;
+constexpr std::uint32_t kZstd = 0x20;
+
+struct LzoInit {
+  LzoInit() { ok = lzo_init() == LZO_E_OK; }
+  bool ok;
+};
+
+}  // namespace
+
+PageCodec codec_from_flags(std::uint32_t flags) {
+  struct Entry {
+    std::uint32_t flag;
+    PageCodec codec;
+  };
+  static constexpr Entry kTable[] = {
+      {kZlib, PageCodec::kZlib}, {kLzo, PageCodec::kLzo}, {kSnappy, PageCodec::kSnappy}, {kZstd, PageCodec::kZstd}};
+  if (flags == 0) return PageCodec::kRaw;
+  for (const auto& e : kTable)
+    if (flags == e.flag) return e.codec;
+  return PageCodec::kUnknown;
+}
+
+std::string_view codec_name(PageCodec codec) {
+  switch (codec) {
+    case PageCodec::kRaw: return "raw";
+    case PageCodec::kZlib: return "zlib";
+    case PageCodec::kLzo: return "lzo";
+    case PageCodec::kSnappy: return "snappy";
+    case PageCodec::kZstd: return "zstd";
+    case PageCodec::kUnknown: break;
+  }
+  return "unknown";
+}
+
+PageDecompressor::PageDecompressor() : zstd_(ZSTD_createDCtx()) {}
+
+PageDecompressor::~PageDecompressor() { ZSTD_freeDCtx(zstd_); }
+
+bool PageDecompressor::decompress(PageCodec codec, std::span<const std::byte> in, std::span<std::byte> out) {
+  switch (codec) {
+    case PageCodec::kRaw:
+      if (in.size() != out.size()) return false;
+      std::memcpy(out.data(), in.data(), in.size());
+      return true;
+    case PageCodec::kZlib: {
+      uLongf len = out.size();
+      int rc = ::uncompress(reinterpret_cast<Bytef*>(out.data()), &len, reinterpret_cast<const Bytef*>(in.data()),
+                            in.size());
+      return rc == Z_OK && len == out.size();
+    }
+    case PageCodec::kLzo: {
+      static const LzoInit init;
+      if (!init.ok) return false;
+      lzo_uint len = out.size();
+      int rc = lzo1x_decompress_safe(reinterpret_cast<const unsigned char*>(in.data()), in.size(),
+                                     reinterpret_cast<unsigned char*>(out.data()), &len, nullptr);
+      return rc == LZO_E_OK && len == out.size();
+    }
+    case PageCodec::kZstd: {
+      if (!zstd_) return false;
+      std::size_t n = ZSTD_decompressDCtx(zstd_, out.data(), out.size(), in.data(), in.size());
+      return !ZSTD_isError(n) && n == out.size();
+    }
+    case PageCodec::kSnappy:
+    case PageCodec::kUnknown:
+      break;
+  }
+  return false;
+}
+
+}  // namespace kdump

@@ -1,0 +1,84 @@
+#include "vmcore/segment_map.h"
+
+// QEMU's paging dumps map one physical page from many program headers, so
+// segments may overlap. They are sorted by physical address and clipped so
+// that each byte belongs to one piece (the earliest-starting segment's); a
+// look-up is then one binary search, skipped when the last piece still holds
+// the address, which is the common case for sequential page reads. Reads
+// allocate nothing: bytes past p_filesz are zero-filled in place.
+
+#include <algorithm>
+#include <cstring>
+
+namespace kdump {
+
+SegmentMap::SegmentMap(ByteSource& source, const std::vector<LoadSegment>& loads) : source_(source) {
+  std::vector<LoadSegment> sorted = loads;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const LoadSegment& a, const LoadSegment& b) { return a.paddr < b.paddr; });
+  std::uint64_t covered = 0;
+  bool any = false;
+  for (LoadSegment seg : sorted) {
+    const std::uint64_t end = seg.paddr + seg.mem_size;
+    if (any && end <= covered) continue;
+    if (any && seg.paddr < covered) {
+      const std::uint64_t cut = covered - seg.paddr;
+      seg.paddr = covered;
+      seg.vaddr += cut;
+      seg.mem_size -= cut;
+      const std::uint64_t file_cut = std::min(cut, seg.file_size);
+      seg.file_offset += file_cut;
+      seg.file_size -= file_cut;
+    }
+    pieces_.push_back(seg);
+    covered = end;
+    any = true;
+  }
+}
+
+const LoadSegment* SegmentMap::find(std::uint64_t paddr) {
+  if (pieces_.empty()) return nullptr;
+  const LoadSegment& cached = pieces_[last_];
+  if (paddr >= cached.paddr && paddr - cached.paddr < cached.mem_size) return &cached;
+  auto it = std::upper_bound(pieces_.begin(), pieces_.end(), paddr,
+                             [](std::uint64_t a, const LoadSegment& s) { return a < s.paddr; });
+  if (it == pieces_.begin()) return nullptr;
+  --it;
+  if (paddr - it->paddr >= it->mem_size) return nullptr;
+  last_ = static_cast<std::size_t>(it - pieces_.begin());
+  return &*it;
+}
+
+std::size_t SegmentMap::read(std::uint64_t paddr, std::span<std::byte> out) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const std::uint64_t addr = paddr + done;
+    if (addr < paddr) break;  // wrapped past the top of the address space
+    const LoadSegment* seg = find(addr);
+    if (!seg) break;
+    const std::uint64_t in_seg = addr - seg->paddr;
+    const std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - done, seg->mem_size - in_seg));
+    std::size_t from_file = 0;
+    if (in_seg < seg->file_size) {
+      from_file = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, seg->file_size - in_seg));
+      const std::size_t n = source_.read_at(seg->file_offset + in_seg, out.subspan(done, from_file));
+      if (n < from_file) return done + n;
+    }
+    std::memset(out.data() + done + from_file, 0, chunk - from_file);
+    done += chunk;
+  }
+  return done;
+}
+
+std::vector<PhysicalRange> SegmentMap::ranges() const {
+  std::vector<PhysicalRange> out;
+  for (const auto& p : pieces_) {
+    if (!out.empty() && out.back().start + out.back().size == p.paddr)
+      out.back().size += p.mem_size;
+    else
+      out.push_back({p.paddr, p.mem_size});
+  }
+  return out;
+}
+
+}  // namespace kdump

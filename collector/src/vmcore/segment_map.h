@@ -1,0 +1,32 @@
+#pragma once
+// Physical memory of an ELF dump: its PT_LOAD segments, flattened into sorted,
+// non-overlapping pieces for O(log n) look-up with a one-entry cache.
+
+#include <vector>
+
+#include "io/byte_source.h"
+#include "vmcore/elf_dump.h"
+#include "vmcore/physical_memory.h"
+
+namespace kdump {
+
+/// PhysicalMemory over an ELF dump's PT_LOADs.
+class SegmentMap final : public PhysicalMemory {
+ public:
+  /// Borrows `source`, which must outlive the map.
+  SegmentMap(ByteSource& source, const std::vector<LoadSegment>& loads);
+
+  std::size_t read(std::uint64_t paddr, std::span<std::byte> out) override;
+  std::vector<PhysicalRange> ranges() const override;
+  /// The pieces after sorting and removing overlaps (first segment wins).
+  const std::vector<LoadSegment>& pieces() const { return pieces_; }
+
+ private:
+  const LoadSegment* find(std::uint64_t paddr);
+
+  ByteSource& source_;
+  std::vector<LoadSegment> pieces_;
+  std::size_t last_ = 0;
+};
+
+}  // namespace kdump
