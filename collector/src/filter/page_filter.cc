@@ -1,0 +1,202 @@
+#include "filter/page_filter.h"
+
+// The filter walks a cycle's present pfns in order, reading their struct
+// pages in large batches (one read_virtual of up to a few MiB per batch,
+// into a buffer sized once at construction) and asking the classifier about
+// each. A class that covers several pages (a free block of order n, a
+// compound page) is left out as one range and the walk jumps past it; a range
+// that crosses the cycle's end is carried into the next cycle. This is
+// makedumpfile's cyclic walk (makedumpfile.c, __exclude_unnecessary_pages and
+// exclude_range), with two differences kept on purpose: pages whose metadata
+// cannot be read or contradicts itself are kept and counted instead of
+// failing the dump, and a free block whose order is impossible is kept.
+//
+// Only present pfns are classified and counted, as in makedumpfile, where a
+// page outside every PT_LOAD is skipped and a bit already clear is not
+// counted again.
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace kdump {
+namespace {
+
+constexpr std::uint64_t kMmuPage = 4096;  // granularity of a missing piece of vmemmap
+constexpr std::size_t kMaxReportedUnreadable = 8;
+
+std::string hex(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+std::uint64_t PageCounts::excluded_total() const {
+  std::uint64_t n = 0;
+  for (auto c : excluded) n += c;
+  return n;
+}
+
+bool is_zero_page(std::span<const std::byte> page) {
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= page.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, page.data() + i, 8);
+    acc |= w;
+    if ((i & 511) == 504 && acc) return false;
+  }
+  for (; i < page.size(); ++i) acc |= std::to_integer<std::uint64_t>(page[i]);
+  return acc == 0;
+}
+
+PageFilter::PageFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRange> present,
+                       PageFilterOptions options)
+    : memory_(memory), level_(level), options_(options) {
+  if (options_.batch_pages == 0) options_.batch_pages = 1;
+  std::sort(present.begin(), present.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  for (const auto& r : present) {
+    if (r.end <= r.start) continue;
+    if (!present_.empty() && r.start <= present_.back().end) {
+      present_.back().end = std::max(present_.back().end, r.end);
+      continue;
+    }
+    present_.push_back(r);
+  }
+  for (const auto& r : present_) counts_.present += r.end - r.start;
+  counts_.total = present_.empty() ? 0 : present_.back().end;
+  counts_.hole = counts_.total - counts_.present;
+
+  try {
+    classifier_ = std::make_unique<PageClassifier>(memory.vmcoreinfo());
+    mem_map_ = std::make_unique<MemMap>(MemMap::load(memory));
+  } catch (const std::exception& e) {
+    classifier_.reset();
+    mem_map_.reset();
+    problems_.push_back(std::string(e.what()) + ": no page can be classified, so every page is kept" +
+                        (level_.needs_mem_map() ? "" : " (this level needs it only for hwpoison and offline pages)"));
+    return;
+  }
+  for (const auto& line : classifier_->unavailable()) problems_.push_back(line);
+  for (const auto& line : mem_map_->problems()) problems_.push_back(line);
+  struct_page_ = classifier_->struct_page_size();
+  if (mem_map_->struct_page_size() != struct_page_) {
+    problems_.push_back("SIZE(page) disagrees between the section table and the classifier: every page is kept");
+    classifier_.reset();
+    return;
+  }
+  batch_.resize((options_.batch_pages + 1) * struct_page_);
+  readable_.resize(options_.batch_pages + 1);
+}
+
+PageFilter::~PageFilter() = default;
+
+const PfnBitmap& PageFilter::run_cycle(std::uint64_t start, std::uint64_t end) {
+  if (end < start) end = start;
+  bitmap_.reset(start, end - start);
+  for (const auto& r : present_) bitmap_.set_range(r.start, r.end);
+
+  std::uint64_t first = std::max(start, next_pfn_);
+  if (pending_class_ != PageClass::kNone) {
+    PageClass c = pending_class_;
+    pending_class_ = PageClass::kNone;
+    exclude(c, start, pending_end_);
+    first = std::max(first, pending_end_);
+  }
+  if (classifier_ && first < end) classify_range(first, end);
+  next_pfn_ = std::max(next_pfn_, end);
+  return bitmap_;
+}
+
+bool PageFilter::exclude_zero_page(std::uint64_t pfn) {
+  if (!bitmap_.clear(pfn)) return false;
+  ++counts_.excluded[static_cast<std::size_t>(PageClass::kZero)];
+  return true;
+}
+
+void PageFilter::exclude(PageClass c, std::uint64_t first, std::uint64_t last) {
+  counts_.excluded[static_cast<std::size_t>(c)] += bitmap_.clear_range(first, last);
+  if (last > bitmap_.end()) {
+    pending_class_ = c;
+    pending_end_ = last;
+  }
+}
+
+std::size_t PageFilter::load_batch(std::size_t run_index, std::uint64_t pfn, std::uint64_t last) {
+  const MemMapRun& run = mem_map_->runs()[run_index];
+  std::uint64_t count = std::min<std::uint64_t>({options_.batch_pages, run.end_pfn - pfn, last - pfn});
+  std::uint64_t entries = count + (pfn + count < run.end_pfn ? 1 : 0);  // the next struct page, for compound heads
+  std::uint64_t vaddr = run.first_page + (pfn - run.start_pfn) * struct_page_;
+  std::uint64_t bytes = entries * struct_page_;
+  std::fill(readable_.begin(), readable_.begin() + static_cast<std::ptrdiff_t>(entries), std::uint8_t{1});
+  std::uint64_t off = 0;
+  while (off < bytes) {
+    std::span<std::byte> want(batch_.data() + off, bytes - off);
+    off += memory_.read_virtual(vaddr + off, want);
+    if (off >= bytes) break;
+    // Skip the piece of the array that is not in the dump, a page at a time.
+    std::uint64_t bad_end = std::min(bytes, ((vaddr + off) / kMmuPage + 1) * kMmuPage - vaddr);
+    for (std::uint64_t e = off / struct_page_; e <= (bad_end - 1) / struct_page_; ++e) readable_[e] = 0;
+    if (off / struct_page_ < count && unreadable_reported_ < kMaxReportedUnreadable) {
+      ++unreadable_reported_;
+      problems_.push_back("struct pages of pfn " + hex(pfn + off / struct_page_) + " are unreadable at " +
+                          hex(vaddr + off) + "; those pages are kept");
+    }
+    off = bad_end;
+  }
+  batch_start_ = pfn;
+  batch_count_ = count;
+  return static_cast<std::size_t>(entries);
+}
+
+void PageFilter::classify_range(std::uint64_t first, std::uint64_t last) {
+  const auto& runs = mem_map_->runs();
+  std::size_t entries = 0;
+  batch_count_ = 0;
+  std::uint64_t pfn = first;
+  auto present_it = present_.begin();
+  while (pfn < last) {
+    // Skip to the next pfn the dump holds.
+    while (present_it != present_.end() && present_it->end <= pfn) ++present_it;
+    if (present_it == present_.end()) break;
+    if (present_it->start > pfn) {
+      pfn = present_it->start;
+      continue;
+    }
+    std::uint64_t stop = std::min(present_it->end, last);
+    std::size_t ri = mem_map_->run_at_or_after(pfn);
+    if (ri == runs.size() || runs[ri].start_pfn > pfn) {
+      std::uint64_t next = ri == runs.size() ? stop : std::min(stop, runs[ri].start_pfn);
+      counts_.without_metadata += next - pfn;
+      pfn = next;
+      continue;
+    }
+    stop = std::min(stop, runs[ri].end_pfn);
+    while (pfn < stop) {
+      if (pfn < batch_start_ || pfn >= batch_start_ + batch_count_) entries = load_batch(ri, pfn, last);
+      std::size_t i = static_cast<std::size_t>(pfn - batch_start_);
+      if (!readable_[i]) {
+        ++counts_.unreadable_metadata;
+        ++pfn;
+        continue;
+      }
+      std::span<const std::byte> page(batch_.data() + i * struct_page_, struct_page_);
+      std::span<const std::byte> next;
+      if (i + 1 < entries && readable_[i + 1]) next = {batch_.data() + (i + 1) * struct_page_, struct_page_};
+      PageVerdict v = classifier_->classify(page, next, pfn, level_);
+      if (v.suspect) ++counts_.suspect_metadata;
+      if (v.tail || v.page_class == PageClass::kNone) {
+        ++pfn;
+        continue;
+      }
+      std::uint64_t n = std::uint64_t{1} << v.order;
+      exclude(v.page_class, pfn, pfn + n);
+      pfn += n;
+    }
+  }
+  batch_count_ = 0;  // the next cycle reads afresh
+}
+
+}  // namespace kdump

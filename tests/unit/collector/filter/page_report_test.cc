@@ -1,0 +1,60 @@
+#include "filter/page_report.h"
+
+#include <doctest/doctest.h>
+
+namespace kdump {
+namespace {
+
+TEST_CASE("page report: makedumpfile's layout, line for line") {
+  PageCounts c;
+  c.excluded[static_cast<std::size_t>(PageClass::kZero)] = 0x10;
+  c.excluded[static_cast<std::size_t>(PageClass::kCache)] = 0x200;
+  c.excluded[static_cast<std::size_t>(PageClass::kCachePrivate)] = 0x3;
+  c.excluded[static_cast<std::size_t>(PageClass::kUser)] = 0x40;
+  c.excluded[static_cast<std::size_t>(PageClass::kFree)] = 0x1000;
+  c.excluded[static_cast<std::size_t>(PageClass::kOffline)] = 0x1;
+  c.present = 0x3ff7e;
+  c.hole = 0x82;
+  c.total = 0x40000;
+  CHECK(format_makedumpfile_report(c) ==
+        "\n"
+        "Original pages  : 0x000000000003ff7e\n"
+        "  Excluded pages   : 0x0000000000001254\n"
+        "    Pages filled with zero  : 0x0000000000000010\n"
+        "    Non-private cache pages : 0x0000000000000200\n"
+        "    Private cache pages     : 0x0000000000000003\n"
+        "    User process data pages : 0x0000000000000040\n"
+        "    Free pages              : 0x0000000000001000\n"
+        "    Hwpoison pages          : 0x0000000000000000\n"
+        "    Offline pages           : 0x0000000000000001\n"
+        "  Remaining pages  : 0x000000000003ed2a\n"
+        "  (The number of pages is reduced to 98%.)\n"
+        "Memory Hole     : 0x0000000000000082\n"
+        "--------------------------------------------------\n"
+        "Total pages     : 0x0000000000040000\n");
+}
+
+TEST_CASE("page report: no reduction line for an empty dump; write bytes when known") {
+  PageCounts c;
+  ReportExtras extras;
+  extras.write_bytes = 12345;
+  CHECK(format_makedumpfile_report(c, extras) ==
+        "\n"
+        "Original pages  : 0x0000000000000000\n"
+        "  Excluded pages   : 0x0000000000000000\n"
+        "    Pages filled with zero  : 0x0000000000000000\n"
+        "    Non-private cache pages : 0x0000000000000000\n"
+        "    Private cache pages     : 0x0000000000000000\n"
+        "    User process data pages : 0x0000000000000000\n"
+        "    Free pages              : 0x0000000000000000\n"
+        "    Hwpoison pages          : 0x0000000000000000\n"
+        "    Offline pages           : 0x0000000000000000\n"
+        "  Remaining pages  : 0x0000000000000000\n"
+        "Memory Hole     : 0x0000000000000000\n"
+        "--------------------------------------------------\n"
+        "Total pages     : 0x0000000000000000\n"
+        "Write bytes     : 12345\n");
+}
+
+}  // namespace
+}  // namespace kdump
