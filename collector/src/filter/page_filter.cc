@@ -57,8 +57,10 @@ PageFilter::PageFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRan
     : memory_(memory), level_(level), options_(options) {
   if (options_.batch_pages == 0) options_.batch_pages = 1;
   std::sort(present.begin(), present.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  std::uint64_t listed = 0;
   for (const auto& r : present) {
     if (r.end <= r.start) continue;
+    listed += r.end - r.start;
     if (!present_.empty() && r.start <= present_.back().end) {
       present_.back().end = std::max(present_.back().end, r.end);
       continue;
@@ -68,6 +70,7 @@ PageFilter::PageFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRan
   for (const auto& r : present_) counts_.present += r.end - r.start;
   counts_.total = present_.empty() ? 0 : present_.back().end;
   counts_.hole = counts_.total - counts_.present;
+  counts_.overlap = listed - counts_.present;
 
   try {
     classifier_ = std::make_unique<PageClassifier>(memory.vmcoreinfo());

@@ -38,6 +38,10 @@ struct PageCounts {
   std::uint64_t hole = 0;
   /// The highest pfn + 1 ("Total pages").
   std::uint64_t total = 0;
+  /// Pages listed by more than one range (x86_64 /proc/vmcore maps the kernel
+  /// image twice). makedumpfile counts them twice in "Original pages" and
+  /// takes them twice off "Memory Hole"; the report does the same.
+  std::uint64_t overlap = 0;
   /// Pages kept because their struct page could not be read.
   std::uint64_t unreadable_metadata = 0;
   /// Pages kept because no present section describes them.

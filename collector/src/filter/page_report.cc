@@ -4,6 +4,8 @@
 // percentage follow makedumpfile's print_report(); the ELF-only "in ELF
 // format" lines and the reader's cache statistics are not ours to print.
 
+#include <array>
+#include <charconv>
 #include <cstdio>
 
 namespace kdump {
@@ -22,7 +24,11 @@ std::uint64_t count(const PageCounts& c, PageClass k) { return c.excluded[static
 std::string format_makedumpfile_report(const PageCounts& c, const ReportExtras& extras) {
   std::string out = "\n";
   std::uint64_t excluded = c.excluded_total();
-  line(out, "Original pages  ", c.present);
+  // makedumpfile counts pages of overlapping PT_LOADs once per PT_LOAD
+  // (makedumpfile.c create_bitmap_from_memhole): so do its totals here.
+  const std::uint64_t original = c.present + c.overlap;
+  const std::uint64_t hole = c.hole >= c.overlap ? c.hole - c.overlap : 0;
+  line(out, "Original pages  ", original);
   line(out, "  Excluded pages   ", excluded);
   line(out, "    Pages filled with zero  ", count(c, PageClass::kZero));
   line(out, "    Non-private cache pages ", count(c, PageClass::kCache));
@@ -31,14 +37,14 @@ std::string format_makedumpfile_report(const PageCounts& c, const ReportExtras& 
   line(out, "    Free pages              ", count(c, PageClass::kFree));
   line(out, "    Hwpoison pages          ", count(c, PageClass::kHwpoison));
   line(out, "    Offline pages           ", count(c, PageClass::kOffline));
-  line(out, "  Remaining pages  ", c.present - excluded);
-  if (c.present != 0) {
+  line(out, "  Remaining pages  ", original - excluded);
+  if (original != 0) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "  (The number of pages is reduced to %llu%%.)\n",
-                  static_cast<unsigned long long>((c.present - excluded) * 100 / c.present));
+                  static_cast<unsigned long long>((original - excluded) * 100 / original));
     out += buf;
   }
-  line(out, "Memory Hole     ", c.hole);
+  line(out, "Memory Hole     ", hole);
   out += "--------------------------------------------------\n";
   line(out, "Total pages     ", c.total);
   if (extras.write_bytes) {
@@ -47,6 +53,53 @@ std::string format_makedumpfile_report(const PageCounts& c, const ReportExtras& 
     out += buf;
   }
   return out;
+}
+
+std::optional<PageCounts> parse_makedumpfile_report(std::string_view text) {
+  struct Field {
+    std::string_view label;
+    int class_index;  // -1: not a class
+    std::uint64_t PageCounts::*total;
+  };
+  static constexpr std::array<Field, 10> kFields{{
+      {"Original pages", -1, &PageCounts::present},
+      {"Memory Hole", -1, &PageCounts::hole},
+      {"Total pages", -1, &PageCounts::total},
+      {"Pages filled with zero", static_cast<int>(PageClass::kZero), nullptr},
+      {"Non-private cache pages", static_cast<int>(PageClass::kCache), nullptr},
+      {"Private cache pages", static_cast<int>(PageClass::kCachePrivate), nullptr},
+      {"User process data pages", static_cast<int>(PageClass::kUser), nullptr},
+      {"Free pages", static_cast<int>(PageClass::kFree), nullptr},
+      {"Hwpoison pages", static_cast<int>(PageClass::kHwpoison), nullptr},
+      {"Offline pages", static_cast<int>(PageClass::kOffline), nullptr},
+  }};
+  PageCounts c;
+  unsigned seen = 0;
+  while (!text.empty()) {
+    std::size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    std::size_t start = line.find_first_not_of(' ');
+    std::size_t colon = line.find(':');
+    if (start == std::string_view::npos || colon == std::string_view::npos || colon < start) continue;
+    std::string_view label = line.substr(start, colon - start);
+    while (!label.empty() && label.back() == ' ') label.remove_suffix(1);
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    if (value.substr(0, 2) != "0x") continue;
+    value.remove_prefix(2);
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v, 16);
+    if (ec != std::errc{} || end != value.data() + value.size()) continue;
+    for (std::size_t i = 0; i < kFields.size(); ++i) {
+      if (kFields[i].label != label) continue;
+      if (kFields[i].total) c.*kFields[i].total = v;
+      else c.excluded[static_cast<std::size_t>(kFields[i].class_index)] = v;
+      seen |= 1u << i;
+    }
+  }
+  if (seen != (1u << kFields.size()) - 1) return std::nullopt;
+  return c;
 }
 
 }  // namespace kdump

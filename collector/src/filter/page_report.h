@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "filter/page_filter.h"
 
@@ -19,5 +20,11 @@ struct ReportExtras {
 /// The report text: "Original pages  : 0x...", the excluded classes, the
 /// remaining pages, the reduction, "Memory Hole", "Total pages".
 std::string format_makedumpfile_report(const PageCounts& counts, const ReportExtras& extras = {});
+
+/// Reads the counts back out of such a report (ours or makedumpfile's, among
+/// other output lines); nullopt unless every class line and the totals are
+/// there. "Original pages" and "Memory Hole" come back as they are printed,
+/// in `present` and `hole`, with `overlap` 0.
+std::optional<PageCounts> parse_makedumpfile_report(std::string_view text);
 
 }  // namespace kdump

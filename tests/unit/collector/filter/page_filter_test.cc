@@ -147,6 +147,16 @@ TEST_CASE("page filter: only pages the dump holds are judged and counted") {
   CHECK(f.counts().hole == 3464);
   CHECK(f.counts().total == kPfns);
   CHECK(kept + f.counts().excluded_total() == f.counts().present);
+  CHECK(f.counts().overlap == 0);
+}
+
+TEST_CASE("page filter: overlapping ranges are judged once and their overlap is counted") {
+  auto memory = sample().build();
+  PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}, {1000, 1100}, {kPfns - 5, kPfns}});
+  run_all(f, kPfns);
+  CHECK(f.counts().present == kPfns);
+  CHECK(f.counts().overlap == 105);
+  CHECK(counts_of(f.counts()).free == 1536);
 }
 
 TEST_CASE("page filter: missing VMCOREINFO keys keep the pages and say which key") {

@@ -1,0 +1,138 @@
+// The page filter against makedumpfile on a real vmcore of the crash lab
+// (tests/lab/README.md): for dump levels 1, 17 and 31 every class count must
+// be within 1% of what makedumpfile reports for the same file. Skipped, with
+// a message, when there is no lab vmcore or no makedumpfile. The vmcore is
+// $KDUMP_LAB_DIR/vmcore, else the newest CACHE/results/*/vmcore, CACHE being
+// $KDUMP_LAB_CACHE or ~/.cache/kdump-toolkit/lab.
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "filter/page_filter.h"
+#include "filter/page_report.h"
+#include "io/file_source.h"
+#include "vmcore/dump.h"
+#include "vmcore/elf_dump.h"
+
+namespace kdump {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string lab_vmcore() {
+  if (const char* dir = std::getenv("KDUMP_LAB_DIR")) {
+    fs::path p = fs::path(dir) / "vmcore";
+    return fs::exists(p) ? p.string() : "";
+  }
+  fs::path cache;
+  if (const char* c = std::getenv("KDUMP_LAB_CACHE")) cache = c;
+  else if (const char* home = std::getenv("HOME")) cache = fs::path(home) / ".cache/kdump-toolkit/lab";
+  std::error_code ec;
+  fs::path newest;
+  fs::file_time_type newest_time{};
+  for (const auto& entry : fs::directory_iterator(cache / "results", ec)) {
+    fs::path p = entry.path() / "vmcore";
+    if (!fs::is_regular_file(p, ec)) continue;
+    auto t = fs::last_write_time(p, ec);
+    if (newest.empty() || t > newest_time) newest = p, newest_time = t;
+  }
+  return newest.string();
+}
+
+// makedumpfile's report for `level`, or nullopt if it could not run.
+std::optional<PageCounts> makedumpfile_counts(const std::string& vmcore, unsigned level, std::string& output) {
+  fs::path dir = fs::temp_directory_path() / ("kdump-filter-lab-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string cmd = "timeout 300 makedumpfile -f -d " + std::to_string(level) + " --message-level 31 '" + vmcore +
+                    "' '" + (dir / "out").string() + "' 2>&1";
+  output.clear();
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
+    ::pclose(p);
+  }
+  fs::remove_all(dir);
+  return parse_makedumpfile_report(output);
+}
+
+// Our counts for `level`, zero pages found by reading what the filter keeps.
+// The PT_LOADs as pfn ranges, overlaps and all (makedumpfile's totals count
+// a page once per PT_LOAD that lists it).
+std::vector<PfnRange> load_pfns(const std::string& vmcore, std::uint64_t page) {
+  FileSource file(vmcore);
+  std::vector<PfnRange> present;
+  for (const auto& l : read_elf_dump(file).loads) present.push_back({l.paddr / page, (l.paddr + l.mem_size) / page});
+  return present;
+}
+
+PageCounts our_counts(Dump& dump, const std::vector<PfnRange>& present, unsigned level,
+                      std::vector<std::string>& problems) {
+  const std::uint64_t page = dump.description().page_size;
+  PageFilter filter(dump, *DumpLevel::from_int(level), present);
+  problems = filter.problems();
+  const std::uint64_t cycle = 1 << 20;
+  std::vector<std::byte> buf(page);
+  for (std::uint64_t s = 0; s < filter.end_pfn(); s += cycle) {
+    const PfnBitmap& keep = filter.run_cycle(s, std::min(s + cycle, filter.end_pfn()));
+    if (!(level & 1)) continue;
+    for (std::uint64_t pfn = keep.start(); pfn < keep.end(); ++pfn) {
+      if (!keep.test(pfn)) continue;
+      if (dump.read_physical(pfn * page, buf) == buf.size() && is_zero_page(buf)) filter.exclude_zero_page(pfn);
+    }
+  }
+  return filter.counts();
+}
+
+TEST_CASE("lab: page classes agree with makedumpfile within 1% (levels 1, 17, 31)") {
+  std::string vmcore = lab_vmcore();
+  if (vmcore.empty()) {
+    MESSAGE("skipped: no crash-lab vmcore (set KDUMP_LAB_DIR or run tests/lab/crash-lab)");
+    return;
+  }
+  if (std::system("makedumpfile -v >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped: makedumpfile is not installed");
+    return;
+  }
+  MESSAGE("lab vmcore: " << vmcore);
+  auto dump = Dump::open(vmcore);
+  auto present = load_pfns(vmcore, dump->description().page_size);
+  for (unsigned level : {1u, 17u, 31u}) {
+    CAPTURE(level);
+    std::string output;
+    auto theirs = makedumpfile_counts(vmcore, level, output);
+    auto report_at = output.rfind("Original pages");
+    INFO("makedumpfile said:\n" << (report_at == std::string::npos ? output : output.substr(report_at)));
+    REQUIRE(theirs.has_value());
+    std::vector<std::string> problems;
+    PageCounts ours = our_counts(*dump, present, level, problems);
+    for (const auto& p : problems) MESSAGE("filter: " << p);
+    CHECK(problems.empty());
+    std::string table;
+    for (std::size_t i = 1; i < kPageClassCount; ++i) {
+      auto c = static_cast<PageClass>(i);
+      table += std::string(page_class_label(c)) + ": ours " + std::to_string(ours.excluded[i]) + ", makedumpfile " +
+               std::to_string(theirs->excluded[i]) + "\n";
+    }
+    MESSAGE("level " << level << "\n" << table);
+    for (std::size_t i = 1; i < kPageClassCount; ++i) {
+      CAPTURE(page_class_label(static_cast<PageClass>(i)));
+      double diff = static_cast<double>(ours.excluded[i]) - static_cast<double>(theirs->excluded[i]);
+      CHECK(std::abs(diff) <= static_cast<double>(theirs->excluded[i]) / 100.0);
+    }
+    // Totals as makedumpfile prints them, through our report text.
+    auto printed = parse_makedumpfile_report(format_makedumpfile_report(ours));
+    REQUIRE(printed.has_value());
+    CHECK(printed->present == theirs->present);
+    CHECK(printed->hole == theirs->hole);
+    CHECK(printed->total == theirs->total);
+  }
+}
+
+}  // namespace
+}  // namespace kdump
