@@ -1,0 +1,263 @@
+#include "pipeline/page_pipeline.h"
+
+// Design: a batch is split into one contiguous share per worker; worker w
+// compresses its share into its own slab of the batch, so the slabs laid end
+// to end are the batch's data in pfn order and the output does not depend on
+// the number of threads. Two batches alternate: while the workers compress
+// batch k+1, the calling thread hands batch k to the consumer (the writer).
+// Slabs are sized for the worst case (every page stored raw), allocated once.
+// Sources that are not safe for concurrent reads are read under a mutex; the
+// reading is cheap next to compressing.
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+namespace kdump {
+
+struct PagePipeline::Batch {
+  std::vector<std::uint64_t> pfns;
+  std::vector<PageResult> pages;
+  std::size_t count = 0;
+  std::vector<std::vector<std::byte>> slabs;  // one per worker
+  std::vector<std::size_t> used;               // bytes used in each slab
+  std::vector<std::span<const std::byte>> pieces;
+  PipelineStats stats;                          // per batch, summed by run()
+  std::vector<PipelineStats> worker_stats;
+};
+
+struct PagePipeline::Worker {
+  std::size_t index = 0;
+  std::unique_ptr<Codec> codec;
+  std::vector<std::byte> page;     // the page as read
+  std::vector<std::byte> scratch;  // codec output before it is known to be smaller
+  std::thread thread;
+};
+
+struct PagePipeline::Shared {
+  std::vector<std::unique_ptr<Worker>> workers;
+  Batch batches[2];
+  std::mutex mutex;
+  std::condition_variable work_ready, work_done;
+  Batch* current = nullptr;
+  std::uint64_t generation = 0;
+  std::size_t pending = 0;
+  bool stopping = false;
+  std::exception_ptr error;
+  std::mutex read_mutex;
+};
+
+namespace {
+
+bool all_zero(std::span<const std::byte> page) {
+  // Word-wise; pages are at least 8-byte multiples.
+  const std::byte* p = page.data();
+  std::size_t n = page.size();
+  std::uint64_t acc = 0;
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    acc |= w;
+    if ((i & 511) == 504 && acc != 0) return false;
+  }
+  for (std::size_t i = n / 8 * 8; i < n; ++i) acc |= static_cast<std::uint8_t>(p[i]);
+  return acc == 0;
+}
+
+}  // namespace
+
+PagePipeline::PagePipeline(PageSource& source, const PipelineOptions& options)
+    : source_(source), options_(options), shared_(std::make_unique<Shared>()) {
+  if (options_.batch_pages == 0) options_.batch_pages = 1;
+  const std::size_t page_size = source_.page_size();
+  const std::size_t workers = std::max<std::size_t>(1, options_.threads);
+  const std::size_t share = (options_.batch_pages + workers - 1) / workers;
+  for (std::size_t i = 0; i < workers; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->index = i;
+    w->codec = make_codec(options_.codec);
+    w->page.resize(page_size);
+    w->scratch.resize(w->codec->max_compressed_size(page_size));
+    shared_->workers.push_back(std::move(w));
+  }
+  for (auto& b : shared_->batches) {
+    b.pfns.resize(options_.batch_pages);
+    b.pages.resize(options_.batch_pages);
+    b.slabs.assign(workers, std::vector<std::byte>(share * page_size));
+    b.used.assign(workers, 0);
+    b.pieces.resize(workers);
+    b.worker_stats.resize(workers);
+  }
+}
+
+PagePipeline::~PagePipeline() { stop_workers(); }
+
+void PagePipeline::start_workers() {
+  if (options_.threads == 0) return;
+  shared_->stopping = false;
+  const std::uint64_t generation = shared_->generation;
+  for (auto& w : shared_->workers) w->thread = std::thread([this, &w, generation] { worker_loop(*w, generation); });
+}
+
+void PagePipeline::stop_workers() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stopping = true;
+  }
+  shared_->work_ready.notify_all();
+  for (auto& w : shared_->workers)
+    if (w->thread.joinable()) w->thread.join();
+}
+
+void PagePipeline::worker_loop(Worker& worker, std::uint64_t seen) {
+  for (;;) {
+    Batch* batch;
+    {
+      std::unique_lock lock(shared_->mutex);
+      shared_->work_ready.wait(lock, [&] { return shared_->stopping || shared_->generation != seen; });
+      if (shared_->stopping) return;
+      seen = shared_->generation;
+      batch = shared_->current;
+    }
+    try {
+      work(worker, *batch);
+    } catch (...) {
+      std::lock_guard lock(shared_->mutex);
+      if (!shared_->error) shared_->error = std::current_exception();
+    }
+    {
+      std::lock_guard lock(shared_->mutex);
+      if (--shared_->pending == 0) shared_->work_done.notify_all();
+    }
+  }
+}
+
+void PagePipeline::work(Worker& worker, Batch& batch) {
+  const std::size_t workers = shared_->workers.size();
+  const std::size_t share = (options_.batch_pages + workers - 1) / workers;
+  const std::size_t begin = std::min(batch.count, worker.index * share);
+  const std::size_t end = std::min(batch.count, begin + share);
+  const std::size_t page_size = worker.page.size();
+  const std::uint32_t flag = codec_flag(options_.codec);
+  const bool compressing = options_.codec != CodecKind::kNone;
+  std::byte* slab = batch.slabs[worker.index].data();
+  std::size_t used = 0;
+  PipelineStats& st = batch.worker_stats[worker.index];
+  st = {};
+  for (std::size_t i = begin; i < end; ++i) {
+    PageResult& r = batch.pages[i];
+    r = {};
+    bool ok;
+    if (source_.concurrent_reads()) {
+      ok = source_.read_page(batch.pfns[i], worker.page);
+    } else {
+      std::lock_guard lock(shared_->read_mutex);
+      ok = source_.read_page(batch.pfns[i], worker.page);
+    }
+    ++st.pages;
+    if (!ok) {
+      r.page_class = PageClass::kUnreadable;
+      if (st.unreadable++ == 0) st.first_unreadable_pfn = batch.pfns[i];
+      continue;
+    }
+    st.bytes_in += page_size;
+    if (options_.detect_zero && all_zero(worker.page)) {
+      r.page_class = PageClass::kZero;
+      ++st.zero;
+      continue;
+    }
+    std::optional<std::size_t> n;
+    if (compressing) n = worker.codec->compress(worker.page, worker.scratch);
+    if (n && *n < page_size) {
+      std::memcpy(slab + used, worker.scratch.data(), *n);
+      r.size = static_cast<std::uint32_t>(*n);
+      r.flags = flag;
+      ++st.compressed;
+    } else {
+      // makedumpfile stores a page raw unless compression made it smaller.
+      std::memcpy(slab + used, worker.page.data(), page_size);
+      r.size = static_cast<std::uint32_t>(page_size);
+    }
+    used += r.size;
+    ++st.stored;
+    st.bytes_out += r.size;
+  }
+  batch.used[worker.index] = used;
+}
+
+void PagePipeline::dispatch(Batch& batch) {
+  if (options_.threads == 0) {
+    for (auto& w : shared_->workers) work(*w, batch);
+    return;
+  }
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->current = &batch;
+    shared_->pending = shared_->workers.size();
+    ++shared_->generation;
+  }
+  shared_->work_ready.notify_all();
+}
+
+void PagePipeline::wait(Batch& batch) {
+  if (options_.threads != 0) {
+    std::unique_lock lock(shared_->mutex);
+    shared_->work_done.wait(lock, [&] { return shared_->pending == 0; });
+    if (shared_->error) std::rethrow_exception(shared_->error);
+  }
+  batch.stats = {};
+  for (std::size_t w = 0; w < batch.slabs.size(); ++w) {
+    batch.pieces[w] = {batch.slabs[w].data(), batch.used[w]};
+    const auto& s = batch.worker_stats[w];
+    if (s.unreadable > 0 && batch.stats.unreadable == 0) batch.stats.first_unreadable_pfn = s.first_unreadable_pfn;
+    batch.stats.pages += s.pages;
+    batch.stats.stored += s.stored;
+    batch.stats.compressed += s.compressed;
+    batch.stats.zero += s.zero;
+    batch.stats.unreadable += s.unreadable;
+    batch.stats.bytes_in += s.bytes_in;
+    batch.stats.bytes_out += s.bytes_out;
+  }
+}
+
+PipelineStats PagePipeline::run(PfnStream& pfns, const std::function<void(const CompressedBatch&)>& consume) {
+  PipelineStats total;
+  start_workers();
+  try {
+    Batch* cur = &shared_->batches[0];
+    Batch* nxt = &shared_->batches[1];
+    cur->count = pfns.next(cur->pfns);
+    if (cur->count > 0) dispatch(*cur);
+    while (cur->count > 0) {
+      wait(*cur);
+      nxt->count = pfns.next(nxt->pfns);
+      if (nxt->count > 0) dispatch(*nxt);
+      const auto& s = cur->stats;
+      if (s.unreadable > 0 && total.unreadable == 0) total.first_unreadable_pfn = s.first_unreadable_pfn;
+      total.pages += s.pages;
+      total.stored += s.stored;
+      total.compressed += s.compressed;
+      total.zero += s.zero;
+      total.unreadable += s.unreadable;
+      total.bytes_in += s.bytes_in;
+      total.bytes_out += s.bytes_out;
+      CompressedBatch view{{cur->pfns.data(), cur->count}, {cur->pages.data(), cur->count}, cur->pieces};
+      consume(view);
+      std::swap(cur, nxt);
+    }
+  } catch (...) {
+    // Let a batch in flight finish before the workers are stopped.
+    if (options_.threads != 0) {
+      std::unique_lock lock(shared_->mutex);
+      shared_->work_done.wait(lock, [&] { return shared_->pending == 0; });
+    }
+    stop_workers();
+    throw;
+  }
+  stop_workers();
+  return total;
+}
+
+}  // namespace kdump

@@ -1,0 +1,105 @@
+#include "writer/page_map.h"
+
+// Ranges are merged once into sorted pfn intervals; filling a window sets bit
+// runs for the intervals that meet it (found by binary search) and then lets
+// the filter clear what it excludes.
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace kdump {
+namespace {
+
+void set_bits(std::span<std::uint8_t> bits, std::uint64_t from, std::uint64_t to) {
+  while (from < to && (from % 8) != 0) bits[from / 8] |= static_cast<std::uint8_t>(1u << (from % 8)), ++from;
+  if (to - from >= 8) {
+    std::memset(bits.data() + from / 8, 0xff, (to - from) / 8);
+    from += (to - from) / 8 * 8;
+  }
+  while (from < to) bits[from / 8] |= static_cast<std::uint8_t>(1u << (from % 8)), ++from;
+}
+
+}  // namespace
+
+PageMap::PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, PageFilter* filter)
+    : filter_(filter) {
+  for (const auto& r : ranges) {
+    if (r.size == 0) continue;
+    std::uint64_t start = r.paddr / page_size;
+    std::uint64_t end = (r.paddr + r.size + page_size - 1) / page_size;
+    pfn_ranges_.emplace_back(start, end);
+  }
+  std::sort(pfn_ranges_.begin(), pfn_ranges_.end());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+  for (const auto& r : pfn_ranges_) {
+    if (!merged.empty() && r.first <= merged.back().second)
+      merged.back().second = std::max(merged.back().second, r.second);
+    else
+      merged.push_back(r);
+  }
+  pfn_ranges_ = std::move(merged);
+  if (!pfn_ranges_.empty()) max_pfn_ = pfn_ranges_.back().second;
+}
+
+void PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const {
+  std::memset(present.data(), 0, kWindowBytes);
+  const std::uint64_t first = window * kWindowPfns, last = first + kWindowPfns;
+  auto it = std::upper_bound(pfn_ranges_.begin(), pfn_ranges_.end(), first,
+                             [](std::uint64_t pfn, const auto& r) { return pfn < r.second; });
+  for (; it != pfn_ranges_.end() && it->first < last; ++it)
+    set_bits(present, std::max(it->first, first) - first, std::min(it->second, last) - first);
+  std::memcpy(dump.data(), present.data(), kWindowBytes);
+  if (filter_ != nullptr) {
+    filter_->exclude(first, dump.first(kWindowBytes));
+    for (std::size_t i = 0; i < kWindowBytes; ++i) dump[i] &= present[i];  // a filter cannot add pages
+  }
+}
+
+std::uint64_t count_bits(std::span<const std::uint8_t> bits) {
+  std::uint64_t n = 0;
+  for (auto b : bits) n += static_cast<std::uint64_t>(std::popcount(b));
+  return n;
+}
+
+DumpablePfns::DumpablePfns(const PageMap& map)
+    : map_(map), present_(PageMap::kWindowBytes), dump_(PageMap::kWindowBytes) {}
+
+DumpablePfns::DumpablePfns(const PageMap& map, std::uint64_t first_pfn, std::uint64_t end_pfn)
+    : DumpablePfns(map) {
+  first_ = first_pfn;
+  end_ = end_pfn;
+  window_ = first_pfn / PageMap::kWindowPfns;
+}
+
+std::size_t DumpablePfns::next(std::span<std::uint64_t> out) {
+  std::size_t n = 0;
+  while (n < out.size()) {
+    if (bit_ >= PageMap::kWindowPfns) {
+      if (window_ >= map_.windows() || window_ * PageMap::kWindowPfns >= end_) break;
+      map_.fill(window_, present_, dump_);
+      bit_ = first_ > window_ * PageMap::kWindowPfns ? first_ - window_ * PageMap::kWindowPfns : 0;
+      ++window_;
+    }
+    // Skip whole zero bytes quickly, then take set bits one by one.
+    const std::uint64_t base = (window_ - 1) * PageMap::kWindowPfns;
+    if (base + bit_ >= end_) {
+      window_ = map_.windows();
+      bit_ = PageMap::kWindowPfns;
+      break;
+    }
+    while (bit_ < PageMap::kWindowPfns && n < out.size() && base + bit_ < end_) {
+      std::uint8_t byte = dump_[bit_ / 8];
+      if ((bit_ % 8) == 0 && byte == 0) {
+        bit_ += 8;
+        continue;
+      }
+      if (byte & (1u << (bit_ % 8))) out[n++] = base + bit_;
+      ++bit_;
+    }
+    if (base + bit_ >= end_) bit_ = PageMap::kWindowPfns, window_ = map_.windows();
+  }
+  return n;
+}
+
+}  // namespace kdump

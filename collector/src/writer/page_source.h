@@ -1,0 +1,59 @@
+#pragma once
+// What the dump writers need from a crashed kernel's memory: its page frames,
+// where physical memory is, the ELF notes and VMCOREINFO. The vmcore readers
+// (ELF /proc/vmcore, QEMU dumps, kdump-compressed) adapt to this in a few
+// lines; the tests implement it over a synthetic page image. Which pages to
+// leave out is a separate PageFilter, so a filter built from struct page
+// (dump levels) plugs in without the writers knowing how it decides.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kdump {
+
+/// A run of physical memory, as one PT_LOAD of /proc/vmcore describes it.
+struct MemoryRange {
+  std::uint64_t paddr = 0;  ///< page aligned
+  std::uint64_t size = 0;   ///< bytes, a multiple of the page size
+  std::uint64_t vaddr = 0;  ///< kernel virtual address of paddr, 0 if unknown (ELF output only)
+};
+
+/// The memory a dump is written from.
+class PageSource {
+ public:
+  virtual ~PageSource() = default;
+  /// The page size (and block size of kdump-compressed output), e.g. 4096.
+  virtual std::size_t page_size() const = 0;
+  /// Physical memory present, sorted by paddr; ranges may overlap (the
+  /// kernel-text PT_LOAD of /proc/vmcore does): bitmaps take their union.
+  virtual std::vector<MemoryRange> memory_ranges() const = 0;
+  /// Reads page frame `pfn` into `out` (page_size() bytes); false if it cannot be read.
+  virtual bool read_page(std::uint64_t pfn, std::span<std::byte> out) = 0;
+  /// True if read_page may be called from several threads at once (pread on
+  /// /proc/vmcore); otherwise the writer serializes the calls.
+  virtual bool concurrent_reads() const { return false; }
+  /// The ELF notes of the crashed kernel (PT_NOTE contents: NT_PRSTATUS per
+  /// CPU, VMCOREINFO, ...), copied into the dump as they are.
+  virtual std::vector<std::byte> elf_notes() const = 0;
+  /// VMCOREINFO text; the writer adds it as a note if elf_notes() lacks one.
+  virtual std::string vmcoreinfo() const = 0;
+  /// ELF e_machine of the crashed kernel (62 = x86_64).
+  virtual std::uint16_t elf_machine() const { return 62; }
+};
+
+/// Leaves pages out of a dump (dump levels). The zero-page exclusion of dump
+/// level bit 1 needs no kernel metadata and is done by the writers themselves.
+class PageFilter {
+ public:
+  virtual ~PageFilter() = default;
+  /// Clears in `bits` the pages to leave out. Bit i (byte i/8, LSB first)
+  /// stands for pfn first_pfn + i; bits set on entry are pages present in
+  /// memory. Called for windows in increasing pfn order, possibly twice for
+  /// the same window: the answer must be the same each time.
+  virtual void exclude(std::uint64_t first_pfn, std::span<std::uint8_t> bits) = 0;
+};
+
+}  // namespace kdump
