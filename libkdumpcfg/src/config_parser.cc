@@ -70,13 +70,13 @@ std::optional<Line> lex_line(std::string_view text, int number) {
   return line;
 }
 
-// Where a directive was first set, for "already set on line N" and for
-// diagnostics about it made after the last line.
+// Where a directive or the dump target was first set, for "first set on
+// line N" and for diagnostics made after the last line.
 struct Seen {
   int line = 0;
   int column = 0;
   std::string_view text;
-  std::string name;  // as written: "default" for failure_action, "ssh" for the target
+  std::string label;  // how messages name a target: 'ssh', 'dracut_args --mount'
 };
 
 class Parser {
@@ -93,41 +93,22 @@ class Parser {
     }
     if (spec->role == DirectiveRole::kAlias) {
       warning(line, line.directive_column,
-              quote_for_message(spec->name) + " is the old name of '" + std::string(spec->note) +
-                  "'; use '" + std::string(spec->note) + "' instead");
+              quote_for_message(spec->name) + " is the old name of '" + std::string(spec->note) + "'; use '" +
+                  std::string(spec->note) + "' instead");
       spec = find_directive(spec->note);
     }
     if (line.value.empty())
       return error(line, line.directive_column, quote_for_message(line.directive) + " needs a value");
-
-    const bool is_target = spec->role == DirectiveRole::kTarget;
-    if (!is_target) {
-      if (auto it = seen_.find(spec->name); it != seen_.end()) {
-        return error(line, line.directive_column,
-                     "duplicate " + std::string(spec->name) + " (first set on line " +
-                         std::to_string(it->second.line) + ")");
-      }
-      seen_[std::string(spec->name)] = Seen{line.number, line.directive_column, line.text, std::string(line.directive)};
-    }
-    if (is_target || (spec->names_target && spec->names_target(line.value))) {
-      const std::string label = is_target ? quote_for_message(line.directive)
-                                          : "'" + std::string(line.directive) + " --mount'";
-      if (target_) {
-        return error(line, line.directive_column,
-                     "more than one dump target: " + label + " here, " + target_->name + " on line " +
-                         std::to_string(target_->line));
-      }
-      target_ = Seen{line.number, line.directive_column, line.text, label};
-    }
-
+    if (!claim(line, *spec)) return;
     if (std::string problem = spec->check(line.directive, line.value); !problem.empty())
       return error(line, line.value_column, problem);
 
-    result_.config.directive_lines[std::string(spec->name)] = line.number;
-    if (is_target)
-      result_.config.target = ConfiguredTarget{*spec->target, std::string(spec->name), line.value, line.number};
+    Config& config = result_.config;
+    config.directive_lines[std::string(spec->name)] = line.number;
+    if (spec->role == DirectiveRole::kTarget)
+      config.target = ConfiguredTarget{*spec->target, std::string(spec->name), line.value, line.number};
     else
-      spec->apply(result_.config, line.value);
+      spec->apply(config, line.value);
   }
 
   ParseResult finish() {
@@ -145,9 +126,35 @@ class Parser {
   }
 
  private:
+  // A setting may be given once and the file may name one dump target; false
+  // (with the error reported) if this line breaks either rule.
+  bool claim(const Line& line, const DirectiveSpec& spec) {
+    const bool is_target = spec.role == DirectiveRole::kTarget;
+    if (!is_target) {
+      if (auto it = seen_.find(spec.name); it != seen_.end()) {
+        error(line, line.directive_column,
+              "duplicate " + std::string(spec.name) + " (first set on line " +
+                  std::to_string(it->second.line) + ")");
+        return false;
+      }
+      seen_[std::string(spec.name)] = Seen{line.number, line.directive_column, line.text, ""};
+    }
+    if (!is_target && !(spec.names_target && spec.names_target(line.value))) return true;
+
+    std::string label =
+        is_target ? quote_for_message(line.directive) : "'" + std::string(spec.name) + " --mount'";
+    if (target_) {
+      error(line, line.directive_column,
+            "more than one dump target: " + label + " here, " + target_->label + " on line " +
+                std::to_string(target_->line));
+      return false;
+    }
+    target_ = Seen{line.number, line.directive_column, line.text, std::move(label)};
+    return true;
+  }
+
   void settle_core_collector(Config& config) {
-    const std::optional<TargetKind> kind =
-        config.target ? std::optional(config.target->kind) : std::nullopt;
+    const std::optional<TargetKind> kind = config.target ? std::optional(config.target->kind) : std::nullopt;
     if (!config.core_collector_set) {
       config.core_collector = default_core_collector(kind);
       return;

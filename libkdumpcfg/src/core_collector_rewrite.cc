@@ -7,10 +7,11 @@
 // command has neither -F nor -E. It does this with sed on the whole string,
 // which also mangles "-Fl" into "l"; here the command is split into words and
 // short-option clusters are read the way makedumpfile's getopt reads them, so
-// only the F flag itself is touched. Added options go at the end as
-// kdump.sh puts them, but before a "--", after which they would be operands.
-// An existing --num-threads is left alone rather than doubled. kdump-collector takes makedumpfile's options and is
-// treated the same.
+// only the F flag itself is touched. Added options go at the end, where
+// kdump.sh puts them, but before a "--" or an option still missing its
+// argument, either of which would swallow them. An existing --num-threads is
+// kept rather than doubled. kdump-collector takes makedumpfile's options and
+// is treated the same.
 
 #include <algorithm>
 #include <array>

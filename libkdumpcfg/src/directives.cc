@@ -77,7 +77,8 @@ std::string check_program(std::string_view directive, std::string_view value) {
 
 // kdumpctl check_failure_action_config / check_final_action_config.
 std::string check_failure_action(std::string_view directive, std::string_view value) {
-  return parse_action(value) ? "" : invalid(directive, value, "reboot, halt, poweroff, shell or dump_to_rootfs");
+  return parse_action(value) ? ""
+                             : invalid(directive, value, "reboot, halt, poweroff, shell or dump_to_rootfs");
 }
 
 std::string check_final_action(std::string_view directive, std::string_view value) {
@@ -99,7 +100,9 @@ std::string check_yes_no(std::string_view directive, std::string_view value) {
 // than one; one of them makes the mount the dump target.
 std::size_t count_mounts(std::string_view value) {
   std::size_t n = 0;
-  for (std::size_t at = value.find("--mount"); at != std::string_view::npos; at = value.find("--mount", at + 1)) ++n;
+  for (std::size_t at = value.find("--mount"); at != std::string_view::npos;
+       at = value.find("--mount", at + 1))
+    ++n;
   return n;
 }
 
@@ -152,10 +155,12 @@ constexpr std::array kDirectives = {
     setting("extra_modules", any_value, [](Config& c, std::string_view v) { c.extra_modules = words(v); }),
     setting("failure_action", check_failure_action,
             [](Config& c, std::string_view v) { c.failure_action = *parse_action(v); }),
-    DirectiveSpec{"default", DirectiveRole::kAlias, std::nullopt, nullptr, nullptr, nullptr, "failure_action"},
+    DirectiveSpec{"default", DirectiveRole::kAlias, std::nullopt, nullptr, nullptr, nullptr,
+                  "failure_action"},
     setting("final_action", check_final_action,
             [](Config& c, std::string_view v) { c.final_action = *parse_action(v); }),
-    setting("force_rebuild", check_zero_one, [](Config& c, std::string_view v) { c.force_rebuild = v == "1"; }),
+    setting("force_rebuild", check_zero_one,
+            [](Config& c, std::string_view v) { c.force_rebuild = v == "1"; }),
     setting("force_no_rebuild", check_zero_one,
             [](Config& c, std::string_view v) { c.force_no_rebuild = v == "1"; }),
     DirectiveSpec{"dracut_args", DirectiveRole::kSetting, std::nullopt, check_dracut_args,
@@ -169,8 +174,7 @@ constexpr std::array kDirectives = {
     retired("net", "use 'nfs host:/export' or 'ssh user@host' instead"),
     retired("options",
             "pass module parameters on the capture kernel's command line as module.param=value instead"),
-    retired("link_delay",
-            "set rd.net.timeout.carrier=SECONDS on the capture kernel's command line instead"),
+    retired("link_delay", "set rd.net.timeout.carrier=SECONDS on the capture kernel's command line instead"),
     retired("disk_timeout", "set rd.timeout=SECONDS on the capture kernel's command line instead"),
     retired("debug_mem_level", "set rd.memdebug=LEVEL on the capture kernel's command line instead"),
     retired("blacklist", "set rd.driver.blacklist=MODULE on the capture kernel's command line instead"),
@@ -178,7 +182,8 @@ constexpr std::array kDirectives = {
 
 constexpr std::size_t count_suggestable() {
   std::size_t n = 0;
-  for (const auto& d : kDirectives) n += d.role == DirectiveRole::kTarget || d.role == DirectiveRole::kSetting;
+  for (const auto& d : kDirectives)
+    n += d.role == DirectiveRole::kTarget || d.role == DirectiveRole::kSetting;
   return n;
 }
 

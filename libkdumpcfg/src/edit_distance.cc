@@ -27,19 +27,26 @@ std::size_t allowed_distance(std::size_t length) {
 }  // namespace
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  // Rows i-2, i-1 and i of the table, side by side in one allocation.
+  const std::size_t width = b.size() + 1;
+  std::vector<std::size_t> rows(3 * width);
+  std::size_t* before = rows.data();
+  std::size_t* previous = before + width;
+  std::size_t* current = previous + width;
+  for (std::size_t j = 0; j < width; ++j) previous[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     current[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
+    for (std::size_t j = 1; j < width; ++j) {
       const bool same = lower(a[i - 1]) == lower(b[j - 1]);
       current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (same ? 0 : 1)});
-      const bool swapped = i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-                           lower(a[i - 2]) == lower(b[j - 1]);
+      const bool swapped =
+          i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]);
       if (swapped) current[j] = std::min(current[j], before[j - 2] + 1);
     }
-    std::swap(before, previous);
-    std::swap(previous, current);
+    std::size_t* reused = before;
+    before = previous;
+    previous = current;
+    current = reused;
   }
   return previous[b.size()];
 }
@@ -50,6 +57,10 @@ std::optional<std::string_view> nearest_name(std::string_view word,
   std::optional<std::string_view> best;
   std::size_t best_distance = allowed_distance(word.size()) + 1;
   for (std::string_view candidate : candidates) {
+    // The lengths alone bound the distance from below: skip the hopeless.
+    const std::size_t gap = word.size() > candidate.size() ? word.size() - candidate.size()
+                                                           : candidate.size() - word.size();
+    if (gap >= best_distance) continue;
     const std::size_t d = edit_distance(word, candidate);
     if (d < best_distance) {
       best = candidate;

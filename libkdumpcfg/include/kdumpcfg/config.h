@@ -68,8 +68,9 @@ struct Config {
   std::string fence_kdump_args;
   std::vector<std::string> fence_kdump_nodes;
   bool auto_reset_crashkernel = true;  // kdump-utils: "The default value is yes"
-  /// Directive name -> line that set it; a directive absent here has its default.
-  /// A target is keyed by its directive ("ssh", "ext4"); `default` counts as "failure_action".
+  // Directive name -> the line that set it; a directive absent here has its
+  // default. A target is keyed by its directive ("ssh", "ext4"), and the old
+  // `default` by "failure_action".
   std::map<std::string, int, std::less<>> directive_lines;
 };
 

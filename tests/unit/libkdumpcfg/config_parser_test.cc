@@ -32,7 +32,7 @@ std::string joined(const std::vector<std::string>& words) {
 
 }  // namespace
 
-TEST_CASE("comments, blanks and quotes are read as kdump-utils reads them") {
+TEST_CASE("parse_config: comments, blanks and quotes are read as kdump-utils reads them") {
   struct Case {
     std::string_view input;
     std::string_view path;
@@ -63,7 +63,7 @@ TEST_CASE("comments, blanks and quotes are read as kdump-utils reads them") {
   }
 }
 
-TEST_CASE("dump targets") {
+TEST_CASE("parse_config: dump targets") {
   struct Case {
     std::string_view input;
     TargetKind kind;
@@ -98,7 +98,7 @@ TEST_CASE("dump targets") {
   }
 }
 
-TEST_CASE("settings land in their fields") {
+TEST_CASE("parse_config: settings land in their fields") {
   struct Case {
     std::string_view input;
     std::function<std::string(const Config&)> field;
@@ -155,7 +155,7 @@ TEST_CASE("settings land in their fields") {
   }
 }
 
-TEST_CASE("defaults are kdump-utils' defaults") {
+TEST_CASE("parse_config: defaults are kdump-utils' defaults") {
   const ParseResult r = parse_config("# nothing but a comment\n", "kdump.conf");
   CHECK(r.ok());
   CHECK(r.diagnostics.empty());
@@ -175,7 +175,7 @@ TEST_CASE("defaults are kdump-utils' defaults") {
   CHECK(c.directive_lines.empty());
 }
 
-TEST_CASE("the default core collector follows the target") {
+TEST_CASE("parse_config: the default core collector follows the target") {
   struct Case {
     std::string_view input;
     std::string_view collector;
@@ -196,7 +196,7 @@ TEST_CASE("the default core collector follows the target") {
   }
 }
 
-TEST_CASE("a configured core collector is rewritten for the target, with a warning") {
+TEST_CASE("parse_config: a configured core collector is rewritten for the target, with a warning") {
   struct Case {
     std::string_view input;
     std::string_view collector;
@@ -228,7 +228,7 @@ TEST_CASE("a configured core collector is rewritten for the target, with a warni
   }
 }
 
-TEST_CASE("every problem is reported as FILE:LINE: message") {
+TEST_CASE("parse_config: every problem is reported as FILE:LINE: message") {
   struct Case {
     std::string input;
     std::vector<std::string> expected;
@@ -342,7 +342,7 @@ TEST_CASE("every problem is reported as FILE:LINE: message") {
   }
 }
 
-TEST_CASE("several problems in one file are all reported, in line order") {
+TEST_CASE("parse_config: several problems in one file are all reported, in line order") {
   const std::string_view text =
       "# kdump.conf with many mistakes\n"
       "nsf server:/export\n"
@@ -377,7 +377,7 @@ TEST_CASE("several problems in one file are all reported, in line order") {
   CHECK(r.config.core_collector == "makedumpfile -d 31 -F");
 }
 
-TEST_CASE("diagnostics carry the column and the source line for a caret") {
+TEST_CASE("parse_config: diagnostics carry the column and the source line for a caret") {
   struct Case {
     std::string_view input;
     std::string expected;
