@@ -5,7 +5,8 @@
 namespace kdump::cfg {
 
 std::string format_short(const Diagnostic& d) {
-  std::string out = d.file + ":" + std::to_string(d.line) + ": ";
+  // Line 0: the diagnostic concerns the file as a whole, not one line of it.
+  std::string out = d.file + (d.line > 0 ? ":" + std::to_string(d.line) : std::string()) + ": ";
   if (d.severity == Severity::kWarning) out += "warning: ";
   out += d.message;
   return out;

@@ -21,7 +21,7 @@ struct Diagnostic {
   bool operator==(const Diagnostic&) const = default;
 };
 
-/// "FILE:LINE: message", or "FILE:LINE: warning: message" for a warning.
+/// "FILE:LINE: message", or "FILE:LINE: warning: message" for a warning ("FILE: ..." when line is 0).
 std::string format_short(const Diagnostic& d);
 
 /// The short form, then the source line and a caret under the column, as compilers print.
