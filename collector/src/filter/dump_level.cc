@@ -22,17 +22,17 @@ std::optional<DumpLevel> DumpLevel::parse(std::string_view text) {
   return from_int(v);
 }
 
-bool DumpLevel::excludes(PageClass c) const {
-  if (c == PageClass::kHwpoison || c == PageClass::kOffline) return true;
-  if (c == PageClass::kNone) return false;
+bool DumpLevel::excludes(ExclusionClass c) const {
+  if (c == ExclusionClass::kHwpoison || c == ExclusionClass::kOffline) return true;
+  if (c == ExclusionClass::kNone) return false;
   for (const auto& b : kDumpLevelBits)
     if ((bits_ & b.bit) && (b.excludes == c || b.also_excludes == c)) return true;
   return false;
 }
 
-std::string_view page_class_label(PageClass c) {
+std::string_view exclusion_class_label(ExclusionClass c) {
   // makedumpfile.c print_report(): the labels of its report lines.
-  static constexpr std::array<std::string_view, kPageClassCount> kLabels{
+  static constexpr std::array<std::string_view, kExclusionClassCount> kLabels{
       "Kept pages",
       "Pages filled with zero",
       "Non-private cache pages",

@@ -13,7 +13,7 @@
 namespace kdump {
 
 /// Why a page is left out of a dump; kNone for a page that is kept.
-enum class PageClass : std::uint8_t {
+enum class ExclusionClass : std::uint8_t {
   kNone,
   kZero,          ///< filled with zeros (found by content, at write time)
   kCache,         ///< page cache without PG_private ("Non-private cache pages")
@@ -24,24 +24,24 @@ enum class PageClass : std::uint8_t {
   kOffline,       ///< PageOffline: ballooned out or hot-unplugged
 };
 
-/// How many PageClass values there are, kNone included.
-inline constexpr std::size_t kPageClassCount = 8;
+/// How many ExclusionClass values there are, kNone included.
+inline constexpr std::size_t kExclusionClassCount = 8;
 
 /// One bit of the dump level and the page classes it leaves out.
 struct DumpLevelBit {
   unsigned bit;
-  PageClass excludes;
-  PageClass also_excludes;  // kNone, or the second class (bit 4 takes both caches)
+  ExclusionClass excludes;
+  ExclusionClass also_excludes;  // kNone, or the second class (bit 4 takes both caches)
   std::string_view name;
 };
 
 /// The five bits, in makedumpfile's order (makedumpfile(8), "-d").
 inline constexpr std::array<DumpLevelBit, 5> kDumpLevelBits{{
-    {1, PageClass::kZero, PageClass::kNone, "zero pages"},
-    {2, PageClass::kCache, PageClass::kNone, "non-private cache pages"},
-    {4, PageClass::kCache, PageClass::kCachePrivate, "private and non-private cache pages"},
-    {8, PageClass::kUser, PageClass::kNone, "user process data pages"},
-    {16, PageClass::kFree, PageClass::kNone, "free pages"},
+    {1, ExclusionClass::kZero, ExclusionClass::kNone, "zero pages"},
+    {2, ExclusionClass::kCache, ExclusionClass::kNone, "non-private cache pages"},
+    {4, ExclusionClass::kCache, ExclusionClass::kCachePrivate, "private and non-private cache pages"},
+    {8, ExclusionClass::kUser, ExclusionClass::kNone, "user process data pages"},
+    {16, ExclusionClass::kFree, ExclusionClass::kNone, "free pages"},
 }};
 
 /// A dump level from 0 to 31.
@@ -57,7 +57,7 @@ class DumpLevel {
   /// The level as makedumpfile writes it.
   constexpr unsigned value() const { return bits_; }
   /// Whether pages of class `c` are left out at this level.
-  bool excludes(PageClass c) const;
+  bool excludes(ExclusionClass c) const;
   /// Whether the level needs struct page metadata (anything but zero pages);
   /// hwpoison and offline pages are looked for whenever the metadata is there.
   constexpr bool needs_mem_map() const { return (bits_ & ~1u) != 0; }
@@ -68,6 +68,6 @@ class DumpLevel {
 };
 
 /// makedumpfile's label of a class in its report ("Free pages").
-std::string_view page_class_label(PageClass c);
+std::string_view exclusion_class_label(ExclusionClass c);
 
 }  // namespace kdump

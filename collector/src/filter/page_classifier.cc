@@ -120,6 +120,13 @@ PageClassifier::PageClassifier(const VmcoreInfo& info) {
   else if (hugetlb_dtor_ && !compound_dtor_) missing("hugetlbfs pages are kept", "OFFSET(page.compound_dtor)");
 }
 
+std::optional<std::uint64_t> PageClassifier::compound_head_of(std::span<const std::byte> page) const {
+  if (!compound_head_ || page.size() < size_) return std::nullopt;
+  std::uint64_t word = load64(page, *compound_head_);
+  if (!(word & 1)) return std::nullopt;
+  return word & ~std::uint64_t{1};
+}
+
 bool PageClassifier::is_slab(std::uint64_t flags, std::uint32_t mapcount) const {
   if (slab_value_) {  // 6.10+: slab is a page type (makedumpfile.c isSlab)
     std::uint32_t slab_type = ~static_cast<std::uint32_t>(*slab_value_);
@@ -170,30 +177,30 @@ PageVerdict PageClassifier::classify(std::span<const std::byte> page, std::span<
 
   const bool anon = mapping & kPageMappingAnon;
   const bool hugetlb = hugetlb_flag || (hugetlb_dtor_ && dtor == *hugetlb_dtor_);
-  if (level.excludes(PageClass::kFree) && is_buddy(flags, mapcount)) {
+  if (level.excludes(ExclusionClass::kFree) && is_buddy(flags, mapcount)) {
     std::uint64_t buddy_order = load64(page, *private_);
     if (buddy_order > max_buddy_order_ || (pfn & ((std::uint64_t{1} << buddy_order) - 1)) != 0) {
       v.suspect = true;  // a free block that cannot be: keep the page rather than guess
       return v;
     }
-    v.page_class = PageClass::kFree;
+    v.exclusion_class = ExclusionClass::kFree;
     v.order = static_cast<std::uint8_t>(buddy_order);
     return v;
   }
   v.order = static_cast<std::uint8_t>(order);
   // Level bit 2 alone takes non-private cache; bit 4 takes both kinds. With
   // both bits the result is the same as with bit 4 alone.
-  if (level.excludes(PageClass::kCache) && !level.excludes(PageClass::kCachePrivate) && is_cache(flags) &&
+  if (level.excludes(ExclusionClass::kCache) && !level.excludes(ExclusionClass::kCachePrivate) && is_cache(flags) &&
       !bit(flags, private_bit_) && !anon) {
-    v.page_class = PageClass::kCache;
-  } else if (level.excludes(PageClass::kCachePrivate) && is_cache(flags) && !anon) {
-    v.page_class = bit(flags, private_bit_) ? PageClass::kCachePrivate : PageClass::kCache;
-  } else if (level.excludes(PageClass::kUser) && (anon || hugetlb)) {
-    v.page_class = PageClass::kUser;
+    v.exclusion_class = ExclusionClass::kCache;
+  } else if (level.excludes(ExclusionClass::kCachePrivate) && is_cache(flags) && !anon) {
+    v.exclusion_class = bit(flags, private_bit_) ? ExclusionClass::kCachePrivate : ExclusionClass::kCache;
+  } else if (level.excludes(ExclusionClass::kUser) && (anon || hugetlb)) {
+    v.exclusion_class = ExclusionClass::kUser;
   } else if (hwpoison_bit_ && bit(flags, *hwpoison_bit_)) {
-    v.page_class = PageClass::kHwpoison;
+    v.exclusion_class = ExclusionClass::kHwpoison;
   } else if (offline_value_ && !is_slab(flags, mapcount) && static_cast<std::int32_t>(mapcount) == *offline_value_) {
-    v.page_class = PageClass::kOffline;
+    v.exclusion_class = ExclusionClass::kOffline;
   } else {
     v.order = 0;
   }

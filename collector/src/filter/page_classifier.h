@@ -19,7 +19,7 @@ namespace kdump {
 
 /// What one struct page says about its page frame.
 struct PageVerdict {
-  PageClass page_class = PageClass::kNone;  ///< kNone: the page is kept
+  ExclusionClass exclusion_class = ExclusionClass::kNone;  ///< kNone: the page is kept
   std::uint8_t order = 0;                   ///< the class covers 2^order pfns from this one
   bool tail = false;                        ///< a compound tail page: decided with its head
   bool suspect = false;                     ///< metadata contradicts itself; kept as it is
@@ -43,6 +43,8 @@ class PageClassifier {
   /// One line per class that cannot be found on this kernel and why
   /// ("free pages are kept: VMCOREINFO lacks NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)").
   const std::vector<std::string>& unavailable() const { return unavailable_; }
+  /// The head's struct page address if `page` is a compound tail page.
+  std::optional<std::uint64_t> compound_head_of(std::span<const std::byte> page) const;
   /// The largest buddy order this kernel uses (LENGTH(zone.free_area) - 1).
   unsigned max_buddy_order() const { return max_buddy_order_; }
 

@@ -16,6 +16,7 @@
 // counted again.
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 
@@ -52,8 +53,8 @@ bool is_zero_page(std::span<const std::byte> page) {
   return acc == 0;
 }
 
-PageFilter::PageFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRange> present,
-                       PageFilterOptions options)
+DumpLevelFilter::DumpLevelFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRange> present,
+                       DumpLevelFilterOptions options)
     : memory_(memory), level_(level), options_(options) {
   if (options_.batch_pages == 0) options_.batch_pages = 1;
   std::sort(present.begin(), present.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
@@ -94,40 +95,106 @@ PageFilter::PageFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRan
   readable_.resize(options_.batch_pages + 1);
 }
 
-PageFilter::~PageFilter() = default;
+DumpLevelFilter::~DumpLevelFilter() = default;
 
-const PfnBitmap& PageFilter::run_cycle(std::uint64_t start, std::uint64_t end) {
+const PfnBitmap& DumpLevelFilter::run_cycle(std::uint64_t start, std::uint64_t end) {
   if (end < start) end = start;
   bitmap_.reset(start, end - start);
   for (const auto& r : present_) bitmap_.set_range(r.start, r.end);
 
-  std::uint64_t first = std::max(start, next_pfn_);
-  if (pending_class_ != PageClass::kNone) {
-    PageClass c = pending_class_;
-    pending_class_ = PageClass::kNone;
+  const bool continuation = started_ && start == next_pfn_;
+  started_ = true;
+  std::uint64_t first = start;
+  if (!continuation) {
+    pending_class_ = ExclusionClass::kNone;
+    if (classifier_ && start > 0) first = resolve_crossing(start);
+  } else if (pending_class_ != ExclusionClass::kNone) {
+    ExclusionClass c = pending_class_;
+    pending_class_ = ExclusionClass::kNone;
     exclude(c, start, pending_end_);
     first = std::max(first, pending_end_);
   }
   if (classifier_ && first < end) classify_range(first, end);
-  next_pfn_ = std::max(next_pfn_, end);
+  next_pfn_ = end;
+  counted_end_ = std::max(counted_end_, end);
   return bitmap_;
 }
 
-bool PageFilter::exclude_zero_page(std::uint64_t pfn) {
+bool DumpLevelFilter::exclude_zero_page(std::uint64_t pfn) {
   if (!bitmap_.clear(pfn)) return false;
-  ++counts_.excluded[static_cast<std::size_t>(PageClass::kZero)];
+  ++counts_.excluded[static_cast<std::size_t>(ExclusionClass::kZero)];
   return true;
 }
 
-void PageFilter::exclude(PageClass c, std::uint64_t first, std::uint64_t last) {
-  counts_.excluded[static_cast<std::size_t>(c)] += bitmap_.clear_range(first, last);
+void DumpLevelFilter::exclude(ExclusionClass c, std::uint64_t first, std::uint64_t last) {
+  // Pages a previous cycle decided are left out again but not counted again.
+  std::uint64_t split = std::clamp(counted_end_, first, std::max(first, last));
+  bitmap_.clear_range(first, split);
+  counts_.excluded[static_cast<std::size_t>(c)] += bitmap_.clear_range(split, last);
   if (last > bitmap_.end()) {
     pending_class_ = c;
     pending_end_ = last;
   }
 }
 
-std::size_t PageFilter::load_batch(std::size_t run_index, std::uint64_t pfn, std::uint64_t last) {
+bool DumpLevelFilter::is_present(std::uint64_t pfn) const {
+  auto it = std::upper_bound(present_.begin(), present_.end(), pfn,
+                             [](std::uint64_t p, const PfnRange& r) { return p < r.end; });
+  return it != present_.end() && it->start <= pfn;
+}
+
+std::size_t DumpLevelFilter::read_struct_pages(std::uint64_t pfn, std::span<std::byte> out) {
+  std::size_t entries = 0;
+  for (; entries * struct_page_ < out.size(); ++entries) {
+    auto address = mem_map_->page_address(pfn + entries);
+    if (!address) break;
+    auto piece = out.subspan(entries * struct_page_, struct_page_);
+    if (memory_.read_virtual(*address, piece) != piece.size()) break;
+  }
+  return entries;
+}
+
+std::uint64_t DumpLevelFilter::resolve_crossing(std::uint64_t start) {
+  // Which free block or compound page, begun before `start`, covers it: a
+  // compound tail names its head; a free block's head is the only buddy page
+  // of the block and sits at an aligned pfn below. Both are judged as the walk
+  // would have judged them, then left out from `start` on.
+  std::array<std::byte, 2 * 1024> raw;
+  if (2 * struct_page_ > raw.size()) return start;
+  std::span<std::byte> two(raw.data(), 2 * struct_page_);
+  auto judge = [&](std::uint64_t head) -> std::uint64_t {
+    if (!is_present(head)) return start;
+    std::size_t n = read_struct_pages(head, two);
+    if (n == 0) return start;
+    std::span<const std::byte> page = two.first(struct_page_);
+    std::span<const std::byte> next = n > 1 ? two.subspan(struct_page_, struct_page_) : std::span<const std::byte>{};
+    PageVerdict v = classifier_->classify(page, next, head, level_);
+    if (v.tail || v.exclusion_class == ExclusionClass::kNone) return start;
+    std::uint64_t end = head + (std::uint64_t{1} << v.order);
+    if (end <= start) return start;
+    exclude(v.exclusion_class, start, end);
+    return end;
+  };
+  if (read_struct_pages(start, two.first(struct_page_)) == 1 && classifier_->compound_head_of(two.first(struct_page_))) {
+    std::uint64_t head_address = *classifier_->compound_head_of(two.first(struct_page_));
+    for (const auto& run : mem_map_->runs()) {
+      std::uint64_t span_bytes = (run.end_pfn - run.start_pfn) * struct_page_;
+      if (head_address < run.first_page || head_address - run.first_page >= span_bytes) continue;
+      if ((head_address - run.first_page) % struct_page_ != 0) break;
+      std::uint64_t head = run.start_pfn + (head_address - run.first_page) / struct_page_;
+      return head < start ? judge(head) : start;
+    }
+    return start;
+  }
+  for (unsigned k = 1; k <= classifier_->max_buddy_order(); ++k) {
+    std::uint64_t head = start & ~((std::uint64_t{1} << k) - 1);
+    if (head == start) continue;
+    if (std::uint64_t end = judge(head); end > start) return end;
+  }
+  return start;
+}
+
+std::size_t DumpLevelFilter::load_batch(std::size_t run_index, std::uint64_t pfn, std::uint64_t last) {
   const MemMapRun& run = mem_map_->runs()[run_index];
   std::uint64_t count = std::min<std::uint64_t>({options_.batch_pages, run.end_pfn - pfn, last - pfn});
   std::uint64_t entries = count + (pfn + count < run.end_pfn ? 1 : 0);  // the next struct page, for compound heads
@@ -142,7 +209,8 @@ std::size_t PageFilter::load_batch(std::size_t run_index, std::uint64_t pfn, std
     // Skip the piece of the array that is not in the dump, a page at a time.
     std::uint64_t bad_end = std::min(bytes, ((vaddr + off) / kMmuPage + 1) * kMmuPage - vaddr);
     for (std::uint64_t e = off / struct_page_; e <= (bad_end - 1) / struct_page_; ++e) readable_[e] = 0;
-    if (off / struct_page_ < count && unreadable_reported_ < kMaxReportedUnreadable) {
+    if (off / struct_page_ < count && counted(pfn + off / struct_page_) &&
+        unreadable_reported_ < kMaxReportedUnreadable) {
       ++unreadable_reported_;
       problems_.push_back("struct pages of pfn " + hex(pfn + off / struct_page_) + " are unreadable at " +
                           hex(vaddr + off) + "; those pages are kept");
@@ -154,7 +222,7 @@ std::size_t PageFilter::load_batch(std::size_t run_index, std::uint64_t pfn, std
   return static_cast<std::size_t>(entries);
 }
 
-void PageFilter::classify_range(std::uint64_t first, std::uint64_t last) {
+void DumpLevelFilter::classify_range(std::uint64_t first, std::uint64_t last) {
   const auto& runs = mem_map_->runs();
   std::size_t entries = 0;
   batch_count_ = 0;
@@ -172,7 +240,7 @@ void PageFilter::classify_range(std::uint64_t first, std::uint64_t last) {
     std::size_t ri = mem_map_->run_at_or_after(pfn);
     if (ri == runs.size() || runs[ri].start_pfn > pfn) {
       std::uint64_t next = ri == runs.size() ? stop : std::min(stop, runs[ri].start_pfn);
-      counts_.without_metadata += next - pfn;
+      counts_.without_metadata += next - std::clamp(counted_end_, pfn, next);
       pfn = next;
       continue;
     }
@@ -181,7 +249,7 @@ void PageFilter::classify_range(std::uint64_t first, std::uint64_t last) {
       if (pfn < batch_start_ || pfn >= batch_start_ + batch_count_) entries = load_batch(ri, pfn, last);
       std::size_t i = static_cast<std::size_t>(pfn - batch_start_);
       if (!readable_[i]) {
-        ++counts_.unreadable_metadata;
+        if (counted(pfn)) ++counts_.unreadable_metadata;
         ++pfn;
         continue;
       }
@@ -189,13 +257,13 @@ void PageFilter::classify_range(std::uint64_t first, std::uint64_t last) {
       std::span<const std::byte> next;
       if (i + 1 < entries && readable_[i + 1]) next = {batch_.data() + (i + 1) * struct_page_, struct_page_};
       PageVerdict v = classifier_->classify(page, next, pfn, level_);
-      if (v.suspect) ++counts_.suspect_metadata;
-      if (v.tail || v.page_class == PageClass::kNone) {
+      if (v.suspect && counted(pfn)) ++counts_.suspect_metadata;
+      if (v.tail || v.exclusion_class == ExclusionClass::kNone) {
         ++pfn;
         continue;
       }
       std::uint64_t n = std::uint64_t{1} << v.order;
-      exclude(v.page_class, pfn, pfn + n);
+      exclude(v.exclusion_class, pfn, pfn + n);
       pfn += n;
     }
   }

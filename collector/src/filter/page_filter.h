@@ -29,9 +29,9 @@ struct PfnRange {
 
 /// What the filter counted so far, over all cycles.
 struct PageCounts {
-  /// Pages left out, by class (index: PageClass); kZero is filled by whoever
-  /// reads page contents, through PageFilter::exclude_zero_page().
-  std::array<std::uint64_t, kPageClassCount> excluded{};
+  /// Pages left out, by class (index: ExclusionClass); kZero is filled by whoever
+  /// reads page contents, through DumpLevelFilter::exclude_zero_page().
+  std::array<std::uint64_t, kExclusionClassCount> excluded{};
   /// Pages the dump holds ("Original pages").
   std::uint64_t present = 0;
   /// Pages below the highest pfn that the dump does not hold ("Memory Hole").
@@ -53,26 +53,29 @@ struct PageCounts {
   std::uint64_t excluded_total() const;
 };
 
-/// Tuning of a PageFilter.
-struct PageFilterOptions {
+/// Tuning of a DumpLevelFilter.
+struct DumpLevelFilterOptions {
   /// Struct pages read per read_virtual (32768 x 64 bytes = 2 MiB).
   std::size_t batch_pages = 32768;
 };
 
 /// Decides, cycle by cycle, which page frames a dump keeps.
-class PageFilter {
+class DumpLevelFilter {
  public:
   /// Sets up from the dump's VMCOREINFO and section table. Never throws for
   /// missing or damaged metadata: the filter then keeps those pages and says
   /// why in problems() (naming the missing VMCOREINFO key).
-  PageFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRange> present,
-             PageFilterOptions options = {});
-  ~PageFilter();
+  DumpLevelFilter(KernelMemory& memory, DumpLevel level, std::vector<PfnRange> present,
+             DumpLevelFilterOptions options = {});
+  ~DumpLevelFilter();
 
   /// Decides pfns [start, end): the returned bitmap (valid until the next
-  /// call) holds every present pfn the dump keeps. Cycles must come in
-  /// increasing pfn order; a free block or compound page that crosses into
-  /// the next cycle is carried over.
+  /// call) holds every present pfn the dump keeps. Cycles normally come in
+  /// increasing pfn order, and a free block or compound page that crosses
+  /// into the next cycle is carried over; a cycle that does not follow the
+  /// previous one (a writer's second pass) finds such a range from the struct
+  /// pages instead, so the answer for a cycle is always the same. Pages are
+  /// counted the first time they are decided only.
   const PfnBitmap& run_cycle(std::uint64_t start, std::uint64_t end);
   /// Drops a page of the current cycle that turned out to be all zeros
   /// (when the level leaves zero pages out); returns whether it was kept before.
@@ -89,12 +92,16 @@ class PageFilter {
  private:
   void classify_range(std::uint64_t first, std::uint64_t last);
   std::size_t load_batch(std::size_t run, std::uint64_t pfn, std::uint64_t last);
-  void exclude(PageClass c, std::uint64_t first, std::uint64_t last);
+  void exclude(ExclusionClass c, std::uint64_t first, std::uint64_t last);
+  std::uint64_t resolve_crossing(std::uint64_t start);
+  std::size_t read_struct_pages(std::uint64_t pfn, std::span<std::byte> out);
+  bool is_present(std::uint64_t pfn) const;
+  bool counted(std::uint64_t pfn) const { return pfn >= counted_end_; }
 
   KernelMemory& memory_;
   DumpLevel level_;
   std::vector<PfnRange> present_;
-  PageFilterOptions options_;
+  DumpLevelFilterOptions options_;
   std::unique_ptr<MemMap> mem_map_;
   std::unique_ptr<PageClassifier> classifier_;
   PfnBitmap bitmap_;
@@ -108,9 +115,11 @@ class PageFilter {
   std::uint64_t batch_start_ = 0;
   std::size_t batch_count_ = 0;
   // A free block or compound page that runs past the current cycle.
-  PageClass pending_class_ = PageClass::kNone;
+  ExclusionClass pending_class_ = ExclusionClass::kNone;
   std::uint64_t pending_end_ = 0;
   std::uint64_t next_pfn_ = 0;
+  bool started_ = false;
+  std::uint64_t counted_end_ = 0;  // pages below were counted by an earlier cycle
   std::uint64_t unreadable_reported_ = 0;
 };
 

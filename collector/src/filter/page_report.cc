@@ -17,7 +17,7 @@ void line(std::string& out, const char* label, std::uint64_t v) {
   out += buf;
 }
 
-std::uint64_t count(const PageCounts& c, PageClass k) { return c.excluded[static_cast<std::size_t>(k)]; }
+std::uint64_t count(const PageCounts& c, ExclusionClass k) { return c.excluded[static_cast<std::size_t>(k)]; }
 
 }  // namespace
 
@@ -30,13 +30,13 @@ std::string format_makedumpfile_report(const PageCounts& c, const ReportExtras& 
   const std::uint64_t hole = c.hole >= c.overlap ? c.hole - c.overlap : 0;
   line(out, "Original pages  ", original);
   line(out, "  Excluded pages   ", excluded);
-  line(out, "    Pages filled with zero  ", count(c, PageClass::kZero));
-  line(out, "    Non-private cache pages ", count(c, PageClass::kCache));
-  line(out, "    Private cache pages     ", count(c, PageClass::kCachePrivate));
-  line(out, "    User process data pages ", count(c, PageClass::kUser));
-  line(out, "    Free pages              ", count(c, PageClass::kFree));
-  line(out, "    Hwpoison pages          ", count(c, PageClass::kHwpoison));
-  line(out, "    Offline pages           ", count(c, PageClass::kOffline));
+  line(out, "    Pages filled with zero  ", count(c, ExclusionClass::kZero));
+  line(out, "    Non-private cache pages ", count(c, ExclusionClass::kCache));
+  line(out, "    Private cache pages     ", count(c, ExclusionClass::kCachePrivate));
+  line(out, "    User process data pages ", count(c, ExclusionClass::kUser));
+  line(out, "    Free pages              ", count(c, ExclusionClass::kFree));
+  line(out, "    Hwpoison pages          ", count(c, ExclusionClass::kHwpoison));
+  line(out, "    Offline pages           ", count(c, ExclusionClass::kOffline));
   line(out, "  Remaining pages  ", original - excluded);
   if (original != 0) {
     char buf[64];
@@ -65,13 +65,13 @@ std::optional<PageCounts> parse_makedumpfile_report(std::string_view text) {
       {"Original pages", -1, &PageCounts::present},
       {"Memory Hole", -1, &PageCounts::hole},
       {"Total pages", -1, &PageCounts::total},
-      {"Pages filled with zero", static_cast<int>(PageClass::kZero), nullptr},
-      {"Non-private cache pages", static_cast<int>(PageClass::kCache), nullptr},
-      {"Private cache pages", static_cast<int>(PageClass::kCachePrivate), nullptr},
-      {"User process data pages", static_cast<int>(PageClass::kUser), nullptr},
-      {"Free pages", static_cast<int>(PageClass::kFree), nullptr},
-      {"Hwpoison pages", static_cast<int>(PageClass::kHwpoison), nullptr},
-      {"Offline pages", static_cast<int>(PageClass::kOffline), nullptr},
+      {"Pages filled with zero", static_cast<int>(ExclusionClass::kZero), nullptr},
+      {"Non-private cache pages", static_cast<int>(ExclusionClass::kCache), nullptr},
+      {"Private cache pages", static_cast<int>(ExclusionClass::kCachePrivate), nullptr},
+      {"User process data pages", static_cast<int>(ExclusionClass::kUser), nullptr},
+      {"Free pages", static_cast<int>(ExclusionClass::kFree), nullptr},
+      {"Hwpoison pages", static_cast<int>(ExclusionClass::kHwpoison), nullptr},
+      {"Offline pages", static_cast<int>(ExclusionClass::kOffline), nullptr},
   }};
   PageCounts c;
   unsigned seen = 0;

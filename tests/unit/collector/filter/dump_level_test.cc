@@ -39,26 +39,26 @@ TEST_CASE("dump level: which classes each level leaves out (makedumpfile(8) -d t
   for (const auto& c : cases) {
     CAPTURE(c.level);
     auto level = *DumpLevel::from_int(c.level);
-    CHECK(level.excludes(PageClass::kZero) == c.zero);
-    CHECK(level.excludes(PageClass::kCache) == c.cache);
-    CHECK(level.excludes(PageClass::kCachePrivate) == c.cache_private);
-    CHECK(level.excludes(PageClass::kUser) == c.user);
-    CHECK(level.excludes(PageClass::kFree) == c.free);
-    CHECK(level.excludes(PageClass::kHwpoison));
-    CHECK(level.excludes(PageClass::kOffline));
-    CHECK_FALSE(level.excludes(PageClass::kNone));
+    CHECK(level.excludes(ExclusionClass::kZero) == c.zero);
+    CHECK(level.excludes(ExclusionClass::kCache) == c.cache);
+    CHECK(level.excludes(ExclusionClass::kCachePrivate) == c.cache_private);
+    CHECK(level.excludes(ExclusionClass::kUser) == c.user);
+    CHECK(level.excludes(ExclusionClass::kFree) == c.free);
+    CHECK(level.excludes(ExclusionClass::kHwpoison));
+    CHECK(level.excludes(ExclusionClass::kOffline));
+    CHECK_FALSE(level.excludes(ExclusionClass::kNone));
     CHECK(level.needs_mem_map() == (c.level > 1));
   }
 }
 
 TEST_CASE("dump level: report labels are makedumpfile's") {
-  CHECK(page_class_label(PageClass::kZero) == "Pages filled with zero");
-  CHECK(page_class_label(PageClass::kCache) == "Non-private cache pages");
-  CHECK(page_class_label(PageClass::kCachePrivate) == "Private cache pages");
-  CHECK(page_class_label(PageClass::kUser) == "User process data pages");
-  CHECK(page_class_label(PageClass::kFree) == "Free pages");
-  CHECK(page_class_label(PageClass::kHwpoison) == "Hwpoison pages");
-  CHECK(page_class_label(PageClass::kOffline) == "Offline pages");
+  CHECK(exclusion_class_label(ExclusionClass::kZero) == "Pages filled with zero");
+  CHECK(exclusion_class_label(ExclusionClass::kCache) == "Non-private cache pages");
+  CHECK(exclusion_class_label(ExclusionClass::kCachePrivate) == "Private cache pages");
+  CHECK(exclusion_class_label(ExclusionClass::kUser) == "User process data pages");
+  CHECK(exclusion_class_label(ExclusionClass::kFree) == "Free pages");
+  CHECK(exclusion_class_label(ExclusionClass::kHwpoison) == "Hwpoison pages");
+  CHECK(exclusion_class_label(ExclusionClass::kOffline) == "Offline pages");
 }
 
 }  // namespace

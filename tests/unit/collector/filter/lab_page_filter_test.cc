@@ -74,7 +74,7 @@ std::vector<PfnRange> load_pfns(const std::string& vmcore, std::uint64_t page) {
 PageCounts our_counts(Dump& dump, const std::vector<PfnRange>& present, unsigned level,
                       std::vector<std::string>& problems) {
   const std::uint64_t page = dump.description().page_size;
-  PageFilter filter(dump, *DumpLevel::from_int(level), present);
+  DumpLevelFilter filter(dump, *DumpLevel::from_int(level), present);
   problems = filter.problems();
   const std::uint64_t cycle = 1 << 20;
   std::vector<std::byte> buf(page);
@@ -114,14 +114,14 @@ TEST_CASE("lab: page classes agree with makedumpfile within 1% (levels 1, 17, 31
     for (const auto& p : problems) MESSAGE("filter: " << p);
     CHECK(problems.empty());
     std::string table;
-    for (std::size_t i = 1; i < kPageClassCount; ++i) {
-      auto c = static_cast<PageClass>(i);
-      table += std::string(page_class_label(c)) + ": ours " + std::to_string(ours.excluded[i]) + ", makedumpfile " +
+    for (std::size_t i = 1; i < kExclusionClassCount; ++i) {
+      auto c = static_cast<ExclusionClass>(i);
+      table += std::string(exclusion_class_label(c)) + ": ours " + std::to_string(ours.excluded[i]) + ", makedumpfile " +
                std::to_string(theirs->excluded[i]) + "\n";
     }
     MESSAGE("level " << level << "\n" << table);
-    for (std::size_t i = 1; i < kPageClassCount; ++i) {
-      CAPTURE(page_class_label(static_cast<PageClass>(i)));
+    for (std::size_t i = 1; i < kExclusionClassCount; ++i) {
+      CAPTURE(exclusion_class_label(static_cast<ExclusionClass>(i)));
       double diff = static_cast<double>(ours.excluded[i]) - static_cast<double>(theirs->excluded[i]);
       CHECK(std::abs(diff) <= static_cast<double>(theirs->excluded[i]) / 100.0);
     }

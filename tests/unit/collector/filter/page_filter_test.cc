@@ -52,12 +52,12 @@ struct Counts {
 };
 
 Counts counts_of(const PageCounts& c) {
-  auto at = [&](PageClass k) { return c.excluded[static_cast<std::size_t>(k)]; };
-  return {at(PageClass::kCache), at(PageClass::kCachePrivate), at(PageClass::kUser),
-          at(PageClass::kFree),  at(PageClass::kHwpoison),     at(PageClass::kOffline)};
+  auto at = [&](ExclusionClass k) { return c.excluded[static_cast<std::size_t>(k)]; };
+  return {at(ExclusionClass::kCache), at(ExclusionClass::kCachePrivate), at(ExclusionClass::kUser),
+          at(ExclusionClass::kFree),  at(ExclusionClass::kHwpoison),     at(ExclusionClass::kOffline)};
 }
 
-std::uint64_t run_all(PageFilter& f, std::uint64_t cycle) {
+std::uint64_t run_all(DumpLevelFilter& f, std::uint64_t cycle) {
   std::uint64_t kept = 0;
   for (std::uint64_t s = 0; s < f.end_pfn(); s += cycle) kept += f.run_cycle(s, std::min(s + cycle, f.end_pfn())).count();
   return kept;
@@ -79,7 +79,7 @@ TEST_CASE("page filter: classes per dump level, in makedumpfile's order") {
   auto memory = image.build();
   for (const auto& c : cases) {
     CAPTURE(c.level);
-    PageFilter f(*memory, *DumpLevel::from_int(c.level), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(c.level), {{0, kPfns}});
     CHECK(f.problems().empty());
     std::uint64_t kept = run_all(f, kPfns);
     Counts got = counts_of(f.counts());
@@ -97,7 +97,7 @@ TEST_CASE("page filter: classes per dump level, in makedumpfile's order") {
 
 TEST_CASE("page filter: the bitmap says which pages stay") {
   auto memory = sample().build();
-  PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+  DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
   const PfnBitmap& b = f.run_cycle(0, kPfns);
   CHECK(b.test(1023));
   CHECK_FALSE(b.test(1024));
@@ -117,21 +117,52 @@ TEST_CASE("page filter: small cycles and small batches give the same answer") {
   };
   const Case cases[] = {{kPfns, 32768}, {1000, 32768}, {1000, 7}, {333, 100}, {64, 64}, {4096, 1}};
   auto memory = sample().build();
-  PageFilter whole(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+  DumpLevelFilter whole(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
   std::uint64_t kept_whole = run_all(whole, kPfns);
   for (const auto& c : cases) {
     CAPTURE(c.cycle);
     CAPTURE(c.batch);
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}}, {c.batch});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}}, {c.batch});
     CHECK(run_all(f, c.cycle) == kept_whole);
     CHECK(f.counts().excluded == whole.counts().excluded);
+  }
+}
+
+TEST_CASE("page filter: cycles in any order, and again, give the same bitmaps and count once") {
+  struct Case {
+    std::uint64_t cycle;
+  };
+  const Case cases[] = {{333}, {1000}, {4096}, {32768}};
+  auto memory = sample().build();
+  for (const auto& c : cases) {
+    CAPTURE(c.cycle);
+    DumpLevelFilter reference(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    std::vector<std::vector<std::uint64_t>> words;
+    for (std::uint64_t s = 0; s < kPfns; s += c.cycle) words.push_back(reference.run_cycle(s, std::min(s + c.cycle, kPfns)).words());
+
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    for (std::uint64_t s = 0; s < kPfns; s += c.cycle) f.run_cycle(s, std::min(s + c.cycle, kPfns));
+    auto first_pass = f.counts().excluded;
+    // Second pass, backwards: every cycle starts afresh.
+    for (std::uint64_t i = words.size(); i-- > 0;) {
+      std::uint64_t s = i * c.cycle;
+      CAPTURE(s);
+      CHECK(f.run_cycle(s, std::min(s + c.cycle, kPfns)).words() == words[i]);
+    }
+    // Third pass, forwards again.
+    for (std::uint64_t i = 0; i < words.size(); ++i) {
+      std::uint64_t s = i * c.cycle;
+      CHECK(f.run_cycle(s, std::min(s + c.cycle, kPfns)).words() == words[i]);
+    }
+    CHECK(f.counts().excluded == first_pass);
+    CHECK(f.counts().excluded == reference.counts().excluded);
   }
 }
 
 TEST_CASE("page filter: struct pages are read in large batches") {
   FilterMemMapBuilder b(65536);
   auto memory = b.build();
-  PageFilter f(*memory, *DumpLevel::from_int(31), {{0, 65536}});
+  DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, 65536}});
   std::uint64_t setup_reads = memory->virtual_reads();
   run_all(f, 65536);
   CHECK(memory->virtual_reads() - setup_reads == 2);  // 2 x 2 MiB of struct pages
@@ -140,7 +171,7 @@ TEST_CASE("page filter: struct pages are read in large batches") {
 TEST_CASE("page filter: only pages the dump holds are judged and counted") {
   auto memory = sample().build();
   // The dump lacks [1536, 5000): half of the free block and nothing else.
-  PageFilter f(*memory, *DumpLevel::from_int(31), {{0, 1536}, {5000, kPfns}});
+  DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, 1536}, {5000, kPfns}});
   std::uint64_t kept = run_all(f, kPfns);
   CHECK(counts_of(f.counts()).free == 512 + 512);
   CHECK(f.counts().present == kPfns - 3464);
@@ -152,7 +183,7 @@ TEST_CASE("page filter: only pages the dump holds are judged and counted") {
 
 TEST_CASE("page filter: overlapping ranges are judged once and their overlap is counted") {
   auto memory = sample().build();
-  PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}, {1000, 1100}, {kPfns - 5, kPfns}});
+  DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}, {1000, 1100}, {kPfns - 5, kPfns}});
   run_all(f, kPfns);
   CHECK(f.counts().present == kPfns);
   CHECK(f.counts().overlap == 105);
@@ -183,7 +214,7 @@ TEST_CASE("page filter: missing VMCOREINFO keys keep the pages and say which key
     auto image = sample();
     image.drop_key(c.key);
     auto memory = image.build();
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
     REQUIRE(f.problems().size() == 1);
     CHECK(f.problems()[0] == c.problem);
     run_all(f, kPfns);
@@ -197,7 +228,7 @@ TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
     auto image = sample();
     image.free_block(2048, 40);
     auto memory = image.build();
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
     CHECK(f.run_cycle(0, kPfns).test(2048));
     CHECK(counts_of(f.counts()).free == 1536);
     CHECK(f.counts().suspect_metadata == 1);
@@ -206,7 +237,7 @@ TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
     auto image = sample();
     image.free_block(2049, 3);
     auto memory = image.build();
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
     CHECK(f.run_cycle(0, kPfns).test(2049));
     CHECK(f.counts().suspect_metadata == 1);
   }
@@ -217,7 +248,7 @@ TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
     image.compound(12288, 2, head);
     image.page(12289).compound_order = 200;
     auto memory = image.build();
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
     const auto& b = f.run_cycle(0, kPfns);
     CHECK_FALSE(b.test(12288));  // the head alone, as makedumpfile does
     CHECK(b.test(12289));
@@ -227,7 +258,7 @@ TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
     auto image = sample();
     image.hide_struct_pages(1024, 1088);  // one 4 KiB page of the array: 64 struct pages
     auto memory = image.build();
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
     const auto& b = f.run_cycle(0, kPfns);
     CHECK(b.test(1024));
     CHECK(b.test(1087));
@@ -242,7 +273,7 @@ TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
     auto image = sample();
     image.drop_section(1);
     auto memory = image.build();
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
     run_all(f, kPfns);
     CHECK(f.counts().without_metadata == kPfns - 32768);
     CHECK(counts_of(f.counts()).free == 1024);
@@ -251,7 +282,7 @@ TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
     auto image = sample();
     image.set_key("SYMBOL(mem_section)", "ffff888000100008");  // the table shifted by one root
     auto memory = image.build();
-    PageFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
     run_all(f, kPfns);
     CHECK(f.counts().without_metadata == kPfns);
     CHECK(f.counts().excluded_total() == 0);
@@ -263,7 +294,7 @@ TEST_CASE("page filter: zero pages are dropped by content") {
   for (std::uint64_t pfn = 0; pfn < 4096; pfn += 2) image.fill_page(pfn, std::byte{0x5a});
   image.fill_page(1, std::byte{0});
   auto memory = image.build();
-  PageFilter f(*memory, *DumpLevel::from_int(1), {{0, 4096}});
+  DumpLevelFilter f(*memory, *DumpLevel::from_int(1), {{0, 4096}});
   const auto& b = f.run_cycle(0, 4096);
   std::vector<std::byte> page(4096);
   for (std::uint64_t pfn = 0; pfn < 4096; ++pfn) {
@@ -271,7 +302,7 @@ TEST_CASE("page filter: zero pages are dropped by content") {
     REQUIRE(memory->read_physical(pfn * 4096, page) == page.size());
     if (is_zero_page(page)) f.exclude_zero_page(pfn);
   }
-  CHECK(f.counts().excluded[static_cast<std::size_t>(PageClass::kZero)] == 2048);
+  CHECK(f.counts().excluded[static_cast<std::size_t>(ExclusionClass::kZero)] == 2048);
   CHECK_FALSE(f.exclude_zero_page(1));  // already out
 }
 

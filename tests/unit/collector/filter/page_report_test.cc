@@ -7,12 +7,12 @@ namespace {
 
 TEST_CASE("page report: makedumpfile's layout, line for line") {
   PageCounts c;
-  c.excluded[static_cast<std::size_t>(PageClass::kZero)] = 0x10;
-  c.excluded[static_cast<std::size_t>(PageClass::kCache)] = 0x200;
-  c.excluded[static_cast<std::size_t>(PageClass::kCachePrivate)] = 0x3;
-  c.excluded[static_cast<std::size_t>(PageClass::kUser)] = 0x40;
-  c.excluded[static_cast<std::size_t>(PageClass::kFree)] = 0x1000;
-  c.excluded[static_cast<std::size_t>(PageClass::kOffline)] = 0x1;
+  c.excluded[static_cast<std::size_t>(ExclusionClass::kZero)] = 0x10;
+  c.excluded[static_cast<std::size_t>(ExclusionClass::kCache)] = 0x200;
+  c.excluded[static_cast<std::size_t>(ExclusionClass::kCachePrivate)] = 0x3;
+  c.excluded[static_cast<std::size_t>(ExclusionClass::kUser)] = 0x40;
+  c.excluded[static_cast<std::size_t>(ExclusionClass::kFree)] = 0x1000;
+  c.excluded[static_cast<std::size_t>(ExclusionClass::kOffline)] = 0x1;
   c.present = 0x3ff7e;
   c.hole = 0x82;
   c.total = 0x40000;
@@ -36,7 +36,7 @@ TEST_CASE("page report: makedumpfile's layout, line for line") {
 
 TEST_CASE("page report: pages listed twice count twice in the totals, as in makedumpfile") {
   PageCounts c;
-  c.excluded[static_cast<std::size_t>(PageClass::kFree)] = 0x100;
+  c.excluded[static_cast<std::size_t>(ExclusionClass::kFree)] = 0x100;
   c.present = 0x1000;
   c.overlap = 0x10;
   c.hole = 0x30;
@@ -78,7 +78,7 @@ namespace {
 
 TEST_CASE("page report: parsing reads back what formatting wrote, amid other output") {
   PageCounts c;
-  for (std::size_t i = 1; i < kPageClassCount; ++i) c.excluded[i] = i * 0x1111;
+  for (std::size_t i = 1; i < kExclusionClassCount; ++i) c.excluded[i] = i * 0x1111;
   c.present = 0x123456;
   c.hole = 0x42;
   c.total = 0x123498;
