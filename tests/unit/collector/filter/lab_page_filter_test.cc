@@ -3,7 +3,8 @@
 // be within 1% of what makedumpfile reports for the same file. Skipped, with
 // a message, when there is no lab vmcore or no makedumpfile. The vmcore is
 // $KDUMP_LAB_DIR/vmcore, else the newest CACHE/results/*/vmcore, CACHE being
-// $KDUMP_LAB_CACHE or ~/.cache/kdump-toolkit/lab.
+// $KDUMP_LAB_CACHE or ~/.cache/kdump-toolkit/lab. KDUMP_LAB_LEVELS (e.g.
+// "0,2,4,8,23") replaces the levels checked.
 
 #include <doctest/doctest.h>
 
@@ -102,7 +103,19 @@ TEST_CASE("lab: page classes agree with makedumpfile within 1% (levels 1, 17, 31
   MESSAGE("lab vmcore: " << vmcore);
   auto dump = Dump::open(vmcore);
   auto present = load_pfns(vmcore, dump->description().page_size);
-  for (unsigned level : {1u, 17u, 31u}) {
+  // KDUMP_LAB_LEVELS="1,2,4" checks other levels too.
+  std::vector<unsigned> levels{1, 17, 31};
+  if (const char* env = std::getenv("KDUMP_LAB_LEVELS")) {
+    levels.clear();
+    for (const char* p = env; *p;) {
+      char* end = nullptr;
+      unsigned long v = std::strtoul(p, &end, 10);
+      if (end == p) break;
+      if (v <= 31) levels.push_back(static_cast<unsigned>(v));
+      p = *end == ',' ? end + 1 : end;
+    }
+  }
+  for (unsigned level : levels) {
     CAPTURE(level);
     std::string output;
     auto theirs = makedumpfile_counts(vmcore, level, output);
