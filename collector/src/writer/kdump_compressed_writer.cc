@@ -57,7 +57,7 @@ struct HeaderFacts {
   std::uint32_t status = 0;
   std::uint64_t max_pfn = 0;
   std::int64_t seconds = 0, microseconds = 0;
-  std::string release, machine;
+  std::vector<std::string> utsname;  // the six fields of struct new_utsname
   std::uint32_t nr_cpus = 0;
   std::uint64_t phys_base = 0;
   unsigned dump_level = 0;
@@ -67,9 +67,8 @@ std::vector<std::byte> main_header(const Layout& l, const HeaderFacts& f) {
   std::vector<std::byte> h(l.block_size);
   std::memcpy(h.data(), kSignature, 8);
   store_le<std::uint32_t>(h, kHeaderVersionAt, kHeaderVersion);
-  put_string(h, kUtsnameAt, kUtsFieldLength, "Linux");
-  put_string(h, kUtsnameAt + kUtsRelease * kUtsFieldLength, kUtsFieldLength, f.release);
-  put_string(h, kUtsnameAt + kUtsMachine * kUtsFieldLength, kUtsFieldLength, f.machine);
+  for (std::size_t i = 0; i < f.utsname.size() && i < 6; ++i)
+    put_string(h, kUtsnameAt + i * kUtsFieldLength, kUtsFieldLength, f.utsname[i]);
   store_le<std::uint64_t>(h, kTimestampSecAt, static_cast<std::uint64_t>(f.seconds));
   store_le<std::uint64_t>(h, kTimestampUsecAt, static_cast<std::uint64_t>(f.microseconds));
   store_le<std::uint32_t>(h, kStatusAt, f.status);
@@ -142,8 +141,9 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
     facts.microseconds = tv.tv_usec;
   }
   VmcoreInfo info = VmcoreInfo::parse(vmcoreinfo_text);
-  facts.release = info.osrelease().value_or("");
-  facts.machine = machine_name(source.elf_machine());
+  facts.utsname = source.utsname();
+  if (facts.utsname.size() != 6)
+    facts.utsname = {"Linux", "", info.osrelease().value_or(""), "", machine_name(source.elf_machine()), ""};
   facts.nr_cpus = notes.prstatus_count;
   facts.phys_base = static_cast<std::uint64_t>(info.number("phys_base").value_or(0));
   facts.dump_level = options.dump_level;

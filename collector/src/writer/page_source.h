@@ -42,6 +42,10 @@ class PageSource {
   virtual std::string vmcoreinfo() const = 0;
   /// ELF e_machine of the crashed kernel (62 = x86_64).
   virtual std::uint16_t elf_machine() const { return 62; }
+  /// The crashed kernel's struct new_utsname (sysname, nodename, release,
+  /// version, machine, domainname), if the source can read it; otherwise the
+  /// writers fill in what VMCOREINFO and elf_machine() tell.
+  virtual std::vector<std::string> utsname() const { return {}; }
 };
 
 /// Leaves pages out of a dump (dump levels). The zero-page exclusion of dump

@@ -1,0 +1,66 @@
+#include "writer/elf_vmcore_page_source.h"
+
+// Reads go through the vmcore engine's SegmentMap, which keeps a one-entry
+// cache, so concurrent_reads() stays false and the pipeline serializes them.
+
+#include <algorithm>
+
+#include "vmcore/elf_notes.h"
+#include "vmcore/le.h"
+#include "vmcore/vmcoreinfo.h"
+#include "writer/note_blob.h"
+
+namespace kdump {
+
+ElfVmcorePageSource::ElfVmcorePageSource(ByteSource& file) : layout_(read_elf_dump(file)) {
+  map_ = std::make_unique<SegmentMap>(file, layout_.loads);
+  std::vector<std::string> problems;
+  auto summary = summarize_notes(layout_.notes, problems);
+  layout_.problems.insert(layout_.problems.end(), problems.begin(), problems.end());
+  vmcoreinfo_ = summary.vmcoreinfo.value_or("");
+  if (auto ps = VmcoreInfo::parse(vmcoreinfo_).page_size(); ps && *ps >= 4096 && (*ps & (*ps - 1)) == 0)
+    page_size_ = static_cast<std::size_t>(*ps);
+}
+
+std::vector<MemoryRange> ElfVmcorePageSource::memory_ranges() const {
+  std::vector<MemoryRange> out;
+  for (const auto& l : layout_.loads) {
+    if (l.mem_size == 0) continue;
+    // makedumpfile's 1st bitmap: pfns paddr_to_pfn(start) up to paddr_to_pfn(end), both rounded down.
+    const std::uint64_t start = l.paddr / page_size_ * page_size_;
+    const std::uint64_t end = (l.paddr + l.mem_size) / page_size_ * page_size_;
+    if (end <= start) continue;
+    out.push_back({start, end - start, l.vaddr == 0 ? 0 : l.vaddr - (l.paddr - start)});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.paddr < b.paddr; });
+  return out;
+}
+
+bool ElfVmcorePageSource::read_page(std::uint64_t pfn, std::span<std::byte> out) {
+  return map_->read(pfn * page_size_, out) == out.size();
+}
+
+std::vector<std::string> ElfVmcorePageSource::utsname() const {
+  // struct new_utsname: six char[65] fields, at OFFSET(uts_namespace.name) of init_uts_ns.
+  if (kernel_ == nullptr) return {};
+  const VmcoreInfo& info = kernel_->vmcoreinfo();
+  auto symbol = info.symbol("init_uts_ns");
+  auto offset = info.offset("uts_namespace.name");
+  if (!symbol || !offset) return {};
+  std::vector<std::byte> raw(6 * 65);
+  if (kernel_->read_virtual(*symbol + static_cast<std::uint64_t>(*offset), raw) != raw.size()) return {};
+  std::vector<std::string> fields;
+  for (std::size_t i = 0; i < 6; ++i) fields.push_back(load_cstr(raw, i * 65, 65));
+  return fields;
+}
+
+std::vector<std::byte> ElfVmcorePageSource::elf_notes() const {
+  std::vector<std::byte> out;
+  for (const auto& n : layout_.notes) {
+    auto bytes = encode_note(n.name, n.type, n.desc);
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
+}  // namespace kdump
