@@ -70,6 +70,9 @@ std::string json_opt(const std::optional<T>& v) {
   else return std::to_string(*v);
 }
 
+// Addresses go out as hex strings: JSON readers that use doubles would round them.
+std::string json_hex(const std::optional<std::uint64_t>& v) { return v ? json_string(hex(*v)) : "null"; }
+
 std::string json_list(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_string(items[i]);
@@ -142,7 +145,7 @@ void write_info_json(Dump& dump, std::ostream& out) {
   if (dump.has_vmcoreinfo()) {
     const VmcoreInfo& vi = dump.vmcoreinfo();
     out << "  \"build_id\": " << json_opt(vi.build_id()) << ",\n";
-    out << "  \"kernel_offset\": " << json_opt(vi.kernel_offset()) << ",\n";
+    out << "  \"kernel_offset\": " << json_hex(vi.kernel_offset()) << ",\n";
   }
   out << "  \"memory_ranges\": [";
   const auto ranges = dump.ranges();
@@ -150,8 +153,8 @@ void write_info_json(Dump& dump, std::ostream& out) {
     out << (i ? ", " : "") << "{\"start\": " << ranges[i].start << ", \"size\": " << ranges[i].size << "}";
   out << "],\n";
   if (const X86_64Layout* l = dump.x86_64_layout()) {
-    out << "  \"x86_64\": {\"phys_base\": " << json_opt(l->phys_base) << ", \"page_offset\": " << json_opt(l->page_offset)
-        << ", \"page_table\": " << json_opt(l->top_table) << ", \"five_level\": " << (l->five_level ? "true" : "false")
+    out << "  \"x86_64\": {\"phys_base\": " << json_hex(l->phys_base) << ", \"page_offset\": " << json_hex(l->page_offset)
+        << ", \"page_table\": " << json_hex(l->top_table) << ", \"five_level\": " << (l->five_level ? "true" : "false")
         << "},\n";
   }
   out << "  \"features\": " << json_list(d.features) << ",\n";

@@ -19,6 +19,10 @@ class ByteSource {
   virtual std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) = 0;
   /// Total size in bytes, as far as it is known.
   virtual std::uint64_t size() const = 0;
+  /// Bytes actually stored behind the source: readers cap allocations and
+  /// loop counts by this, since a sparse source (a flattened dump) can claim a
+  /// size() far beyond the data it holds.
+  virtual std::uint64_t stored_size() const { return size(); }
   /// A name for messages ("/proc/vmcore").
   virtual std::string name() const = 0;
 };

@@ -20,7 +20,7 @@ std::size_t MemorySource::read_at(std::uint64_t offset, std::span<std::byte> out
   ++reads_;
   std::uint64_t end = bytes_.size();
   if (fail_from_) end = std::min(end, *fail_from_);
-  if (offset >= end) return 0;
+  if (offset >= end || out.empty()) return 0;
   std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), end - offset));
   std::memcpy(out.data(), bytes_.data() + offset, n);
   return n;

@@ -79,6 +79,7 @@ ElfDumpLayout read_elf_dump(ByteSource& source) {
   std::uint64_t phnum = load_le<std::uint16_t>(eh, L.phnum);
   const std::uint16_t shnum = load_le<std::uint16_t>(eh, L.shnum);
   const std::uint64_t file_size = source.size();
+  const std::uint64_t stored = std::min(file_size, source.stored_size());  // caps counts and allocations
 
   if (phnum == kPnXnum) {
     out.extended_numbering = true;
@@ -91,7 +92,7 @@ ElfDumpLayout read_elf_dump(ByteSource& source) {
     throw DumpError(name + ": program header size " + std::to_string(phentsize) + " is too small");
   if (shoff != 0 && (shnum > 0 || out.extended_numbering) && shoff < phoff) out.section_headers_first = true;
   // Cap the count by what the file can hold before trusting it.
-  const std::uint64_t room = phoff < file_size ? (file_size - phoff) / phentsize : 0;
+  const std::uint64_t room = phoff < stored ? (stored - phoff) / phentsize : 0;
   if (phnum > room) {
     out.problems.push_back("the header announces " + std::to_string(phnum) + " program headers but the file holds " +
                            std::to_string(room) + "; the rest were skipped");
@@ -131,7 +132,7 @@ ElfDumpLayout read_elf_dump(ByteSource& source) {
                                  hex(file_size) + "); the missing part is unreadable");
         out.loads.push_back(seg);
       } else if (type == kPtNote) {
-        if (offset >= file_size || filesz > file_size - offset || filesz > kMaxNoteBytes) {
+        if (offset >= stored || filesz > stored - offset || filesz > kMaxNoteBytes) {
           out.problems.push_back(which + ": PT_NOTE lies outside the file; skipped");
           continue;
         }

@@ -4,6 +4,7 @@
 // {offset, size, data} that, written at their offsets, rebuild the dump.
 // This source indexes the records and reads the rebuilt dump in place.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@ class FlattenedSource final : public ByteSource {
 
   std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override;
   std::uint64_t size() const override { return size_; }
+  std::uint64_t stored_size() const override { return std::min(size_, file_.stored_size()); }
   std::string name() const override { return file_.name(); }
 
   const std::vector<std::string>& problems() const { return problems_; }

@@ -65,6 +65,7 @@ bool KdumpCompressed::detect(std::span<const std::byte> head) {
 KdumpCompressed::KdumpCompressed(ByteSource& source) : source_(source) {
   const std::string name = source.name();
   const std::uint64_t file_size = source.size();
+  const std::uint64_t stored = std::min(file_size, source.stored_size());  // caps allocations
   std::array<std::byte, kHeaderBytes> hb{};
   if (source.read_at(0, hb) < hb.size() || !detect(hb)) throw DumpError(name + ": kdump-compressed header is unreadable");
   KdumpHeader& h = header_;
@@ -119,7 +120,7 @@ KdumpCompressed::KdumpCompressed(ByteSource& source) : source_(source) {
                                    std::to_string(h.start_pfn) + "-" + std::to_string(h.end_pfn) + " are in another file");
 
   if (h.size_vmcoreinfo > 0) {
-    if (h.offset_vmcoreinfo >= file_size || h.size_vmcoreinfo > std::min(kMaxVmcoreinfo, file_size - h.offset_vmcoreinfo)) {
+    if (h.offset_vmcoreinfo >= file_size || h.size_vmcoreinfo > std::min({kMaxVmcoreinfo, file_size - h.offset_vmcoreinfo, stored})) {
       problems_.push_back("the VMCOREINFO pointer of the sub-header lies outside the file");
     } else {
       std::string text(static_cast<std::size_t>(h.size_vmcoreinfo), '\0');
@@ -129,7 +130,7 @@ KdumpCompressed::KdumpCompressed(ByteSource& source) : source_(source) {
     }
   }
   if (h.size_note > 0) {
-    if (h.offset_note >= file_size || h.size_note > std::min(kMaxNotes, file_size - h.offset_note)) {
+    if (h.offset_note >= file_size || h.size_note > std::min({kMaxNotes, file_size - h.offset_note, stored})) {
       problems_.push_back("the ELF notes pointer of the sub-header lies outside the file");
     } else {
       std::vector<std::byte> notes(static_cast<std::size_t>(h.size_note));
@@ -144,6 +145,11 @@ KdumpCompressed::KdumpCompressed(ByteSource& source) : source_(source) {
   if (bitmap_offset >= file_size || half * 2 > file_size - bitmap_offset) {
     problems_.push_back("the page bitmaps extend past the end of the file");
     half = bitmap_offset < file_size ? (file_size - bitmap_offset) / 2 : 0;
+  }
+  if (half > stored) {
+    problems_.push_back("the page bitmaps are larger than the data the file holds; only the first " +
+                        std::to_string(stored) + " bytes of each are used");
+    half = stored;
   }
   if (h.max_mapnr > half * 8) {
     problems_.push_back("max_mapnr " + std::to_string(h.max_mapnr) + " exceeds what the bitmap covers (" +
