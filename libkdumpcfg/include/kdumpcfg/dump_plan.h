@@ -30,8 +30,9 @@ struct DumpPlan {
 struct PlanOptions {
   std::string vmcore = "/proc/vmcore";
   std::string dmesg_collector = "vmcore-dmesg";
-  /// fs and nfs: where the target's root is mounted when the commands run;
-  /// empty: where kdump-utils mounts it (capture_mount_point).
+  /// fs and nfs: where the target's filesystem (its top, which `path` is
+  /// relative to, not mount_root) is mounted when the commands run;
+  /// empty: the place kdump-utils mounts it (capture_mount_point).
   std::string mount_point;
 };
 

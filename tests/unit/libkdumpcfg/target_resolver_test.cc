@@ -18,9 +18,14 @@ namespace {
 constexpr const char* kFileCollector = "makedumpfile -l --message-level 7 -d 31";
 constexpr const char* kFlatCollector = "makedumpfile -F -l --message-level 7 -d 31";
 
+// "FILE:LINE: [warning: ]message", spelled out here rather than through
+// format_short so these cases do not depend on how it prints line 0 (no line).
 std::vector<std::string> messages(const std::vector<Diagnostic>& diagnostics) {
   std::vector<std::string> out;
-  for (const auto& d : diagnostics) out.push_back(format_short(d));
+  for (const auto& d : diagnostics) {
+    out.push_back(d.file + ":" + std::to_string(d.line) + ": " + (d.severity == Severity::kWarning ? "warning: " : "") +
+                  d.message);
+  }
   return out;
 }
 
