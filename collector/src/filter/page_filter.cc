@@ -177,7 +177,11 @@ std::uint64_t DumpLevelFilter::resolve_crossing(std::uint64_t start) {
   };
   if (read_struct_pages(start, two.first(struct_page_)) == 1 && classifier_->compound_head_of(two.first(struct_page_))) {
     std::uint64_t head_address = *classifier_->compound_head_of(two.first(struct_page_));
-    for (const auto& run : mem_map_->runs()) {
+    // The head lies at a lower pfn, in start's run or one just before it.
+    const auto& runs = mem_map_->runs();
+    std::size_t ri = std::min(mem_map_->run_at_or_after(start) + 1, runs.size());
+    for (std::size_t tries = 0; ri-- > 0 && tries < 64; ++tries) {
+      const MemMapRun& run = runs[ri];
       std::uint64_t span_bytes = (run.end_pfn - run.start_pfn) * struct_page_;
       if (head_address < run.first_page || head_address - run.first_page >= span_bytes) continue;
       if ((head_address - run.first_page) % struct_page_ != 0) break;
