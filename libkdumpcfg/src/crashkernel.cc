@@ -21,12 +21,15 @@
 //   require a number after '@'.
 // - Reading past the end of a token is reading the rest of the line, as the
 //   kernel does; the line ends at its first NUL.
-// Rules differ between kernels (CrashkernelRules):
+// Rules differ between kernels (CrashkernelRules). The 6.1 and 6.12 rules were
+// checked against Debian's 6.1.192 and 6.12.117 kernels booted in QEMU with
+// about forty command lines (strstr matches, rounding, fallbacks, swiotlb=).
 // - 6.16 (kernel/crash_reserve.c): the ",high" form is tried only when no
 //   plain crashkernel= exists; a bad ",low" rejects everything; ",cma" adds a
 //   CMA area whose parse errors are ignored (the number read before the error
 //   is kept, as the kernel keeps it); the size must be below system RAM
-//   (added July 2024). 6.7 to 6.15 behave the same without ",cma".
+//   (a July 2024 patch, present in 6.12; 6.7 to 6.11 lack only that check).
+//   6.12 to 6.15 behave the same without ",cma", which they treat as plain.
 // - 6.1 (arch/x86/kernel/setup.c before 6.7): ",high" is tried whenever the
 //   plain form failed or gave zero; a ",low" that does not parse means the
 //   default low size; no size-below-RAM check; ",cma" is unknown.
@@ -46,7 +49,7 @@ constexpr std::string_view kHigh = ",high";
 constexpr std::string_view kLow = ",low";
 constexpr std::string_view kCma = ",cma";
 constexpr std::array<std::string_view, 3> kSuffixes6_16{kHigh, kLow, kCma};
-constexpr std::array<std::string_view, 2> kSuffixes6_1{kHigh, kLow};
+constexpr std::array<std::string_view, 2> kSuffixes6_1{kHigh, kLow};  // also 6.7 to 6.15
 
 char at(std::string_view s, std::size_t i) { return i < s.size() ? s[i] : '\0'; }
 std::string_view rest(std::string_view s, std::size_t i) { return i < s.size() ? s.substr(i) : std::string_view{}; }
@@ -262,14 +265,20 @@ CrashkernelError absent(std::string_view line) {
                CrashkernelErrorKind::kNothingReserved);
 }
 
-CrashkernelResult evaluate_6_16(std::string_view line, std::uint64_t system_ram, const CrashkernelOptions& options) {
+// kernel/crash_reserve.c's parse_crashkernel with x86's arguments; with_cma
+// from 6.16 on, when ",cma" became a known suffix and a reservation of its own.
+CrashkernelResult evaluate_generic(std::string_view line, std::uint64_t system_ram, const CrashkernelOptions& options,
+                                   bool with_cma) {
+  const std::span<const std::string_view> known =
+      with_cma ? std::span<const std::string_view>(kSuffixes6_16) : std::span<const std::string_view>(kSuffixes6_1);
   // The ",cma" parse runs after the others and its status is ignored.
-  const auto cma_size = [&] {
-    const auto pos = find_last(line, kCma, kSuffixes6_16);
+  const auto cma_size = [&]() -> std::uint64_t {
+    if (!with_cma) return 0;
+    const auto pos = find_last(line, kCma, known);
     return pos ? parse_suffix(line, *pos, kCma).size : 0;
   };
 
-  if (const auto plain = find_last(line, std::nullopt, kSuffixes6_16)) {
+  if (const auto plain = find_last(line, std::nullopt, known)) {
     const Parse p = parse_plain(line, *plain, system_ram);
     if (p.status == Status::kInvalid) return rejected(line, *plain, p);
     if (p.size == 0) return zero_size(line, *plain, p, system_ram);
@@ -277,14 +286,14 @@ CrashkernelResult evaluate_6_16(std::string_view line, std::uint64_t system_ram,
     return CrashkernelReservation{p.size, p.base, false, std::nullopt, cma_size()};
   }
 
-  const auto high = find_last(line, kHigh, kSuffixes6_16);
+  const auto high = find_last(line, kHigh, known);
   if (!high) return absent(line);
   const Parse h = parse_suffix(line, *high, kHigh);
   if (h.status == Status::kInvalid) return rejected(line, *high, h);
   if (h.size == 0) return zero_size(line, *high, h, system_ram);
 
   std::uint64_t low_size = 0;
-  if (const auto low = find_last(line, kLow, kSuffixes6_16)) {
+  if (const auto low = find_last(line, kLow, known)) {
     const Parse l = parse_suffix(line, *low, kLow);
     if (l.status == Status::kInvalid) return rejected(line, *low, l);
     low_size = l.size;
@@ -336,10 +345,12 @@ CrashkernelResult evaluate_crashkernel(std::string_view cmdline, std::uint64_t s
   switch (options.rules) {
     case CrashkernelRules::kLinux6_1:
       return evaluate_6_1(line, system_ram, options);
+    case CrashkernelRules::kLinux6_12:
+      return evaluate_generic(line, system_ram, options, false);
     case CrashkernelRules::kLinux6_16:
       break;
   }
-  return evaluate_6_16(line, system_ram, options);
+  return evaluate_generic(line, system_ram, options, true);
 }
 
 }  // namespace kdump::cfg

@@ -14,6 +14,7 @@
 #include "kdumpcfg/crashkernel.h"
 
 #include <algorithm>
+#include <bit>
 #include <vector>
 
 #include "kernel_strtox.h"
@@ -40,8 +41,7 @@ bool is_power_of_2(std::uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 // 1UL << fls_long(n - 1); a shift by 64 (n == 0 or n > 2^63) is undefined in C,
 // and x86 shifts by the count modulo 64, giving 1.
 std::uint64_t roundup_pow_of_two(std::uint64_t n) {
-  const std::uint64_t m = n - 1;
-  const int fls = m == 0 ? 0 : 64 - __builtin_clzll(m);
+  const int fls = std::bit_width(n - 1);  // the kernel's fls_long
   return fls >= 64 ? 1 : (std::uint64_t{1} << fls);
 }
 

@@ -20,13 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view cmdline(reinterpret_cast<const char*>(data + 9), size - 9);
 
   CrashkernelOptions options;
-  options.rules = (bits & 1) ? CrashkernelRules::kLinux6_1 : CrashkernelRules::kLinux6_16;
+  options.rules = (bits & 1) ? CrashkernelRules::kLinux6_1 : (bits & 4) ? CrashkernelRules::kLinux6_12 : CrashkernelRules::kLinux6_16;
   options.guest_memory_encryption = (bits & 2) != 0;
 
   const CrashkernelResult result = evaluate_crashkernel(cmdline, ram, options);
   if (const auto* r = std::get_if<CrashkernelReservation>(&result)) {
     if (r->size == 0) __builtin_trap();
-    if (options.rules == CrashkernelRules::kLinux6_16 && r->size >= ram) __builtin_trap();
+    if (options.rules != CrashkernelRules::kLinux6_1 && r->size >= ram) __builtin_trap();
+    if (options.rules != CrashkernelRules::kLinux6_16 && r->cma_size != 0) __builtin_trap();
     if (r->high != r->low_size.has_value()) __builtin_trap();
     if (r->high && r->base != 0) __builtin_trap();
   } else {

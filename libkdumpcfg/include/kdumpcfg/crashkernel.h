@@ -13,12 +13,17 @@
 
 namespace kdump::cfg {
 
-/// What a crashkernel= setting reserves on a machine with a given amount of RAM.
+/// What a crashkernel= setting asks the kernel to reserve on a machine with a
+/// given amount of RAM. Placement is decided at boot: a plain size is tried
+/// below 4 GiB first and, if that fails, above it (then 6.16 adds a low part of
+/// the default size, 6.1 one of the ",low" size or the default); a ",high"
+/// size goes as high as it fits, and only if it lands at or above 4 GiB is
+/// low_size reserved below 4 GiB as well.
 struct CrashkernelReservation {
   std::uint64_t size = 0;      // bytes; always > 0 in a returned reservation
   std::uint64_t base = 0;      // bytes; 0 means "let the kernel choose"
-  bool high = false;           // ",high": reserved above 4 GiB where possible
-  std::optional<std::uint64_t> low_size;  // with ",high": the low reservation (explicit or default); 0 = none
+  bool high = false;           // from "crashkernel=X,high"
+  std::optional<std::uint64_t> low_size;  // set with high: ",low" or the x86 default; 0 = none
   std::uint64_t cma_size = 0;  // "crashkernel=Y,cma" (Linux 6.16+): an extra CMA area; 0 = none
 
   bool operator==(const CrashkernelReservation&) const = default;
@@ -43,6 +48,7 @@ using CrashkernelResult = std::variant<CrashkernelReservation, CrashkernelError>
 /// Which kernel's rules to apply; they differ only in the corners named here.
 enum class CrashkernelRules {
   kLinux6_16,  // mainline since 6.16: generic reservation, ",cma", size must be below RAM
+  kLinux6_12,  // 6.12 to 6.15 (RHEL 10, Debian 12 backports): as 6.16 without ",cma"
   kLinux6_1,   // x86 before 6.7 (e.g. Debian 12's 6.1): its own arch code, see crashkernel.cc
 };
 

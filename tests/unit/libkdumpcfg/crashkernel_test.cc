@@ -286,6 +286,25 @@ TEST_CASE("Linux 6.1 rules: fallback to ,high, forgiving ,low, no ,cma") {
       linux_6_1);
 }
 
+TEST_CASE("Linux 6.12 rules: as 6.16 without ,cma") {
+  const CrashkernelOptions linux_6_12{CrashkernelRules::kLinux6_12, false};
+  check_cases(
+      {
+          {"crashkernel=256M", 8 * G, plain(256 * M)},
+          {"crashkernel=1536M", G, nothing("crashkernel=1536M: size 1536M is not smaller than the system RAM (1G); "
+                                           "nothing is reserved")},
+          {"crashkernel=abc crashkernel=128M,high", 8 * G, invalid("crashkernel=abc: expected a memory size at \"abc\"")},
+          {"crashkernel=512M,high crashkernel=x,low", 8 * G, invalid("crashkernel=x,low: expected a memory size at \"x,low\"")},
+          {"crashkernel=512M,high crashkernel=0,low", 8 * G, high(512 * M, 0)},
+          {"crashkernel=64M,cma", 8 * G, invalid("crashkernel=64M,cma: unexpected character ',' at \",cma\"")},
+          {"crashkernel=256M crashkernel=64M,cma", 8 * G, invalid("crashkernel=64M,cma: unexpected character ',' at \",cma\"")},
+          // ",cma" is a plain value here, and a failing plain value blocks ",high".
+          {"crashkernel=512M,high crashkernel=64M,cma", 8 * G,
+           invalid("crashkernel=64M,cma: unexpected character ',' at \",cma\"")},
+      },
+      linux_6_12);
+}
+
 TEST_CASE("the x86_64 default ,low size follows swiotlb") {
   struct LowCase {
     std::string_view cmdline;
