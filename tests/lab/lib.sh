@@ -51,16 +51,25 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# True while pid $1 is a living child of this shell: a pid whose QEMU has
+# exited and been reaped may already belong to someone else.
+our_child() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }           # after "pid (comm) ": state ppid ...
+  [[ ${stat%% *} != Z && $(cut -d' ' -f2 <<<"$stat") == "$$" ]]
+}
+
 qemu_kill_all() {
   local pid
   for pid in "${lab_qemu_pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
+    if our_child "$pid"; then
       kill -TERM "$pid" 2>/dev/null || true
       for _ in 1 2 3 4 5 6 7 8 9 10; do
-        kill -0 "$pid" 2>/dev/null || break
+        our_child "$pid" || break
         sleep 0.2
       done
-      kill -KILL "$pid" 2>/dev/null || true
+      our_child "$pid" && kill -KILL "$pid" 2>/dev/null
     fi
     wait "$pid" 2>/dev/null || true
   done
@@ -78,14 +87,7 @@ qemu_start() {
   lab_qemu_pids+=("$qemu_pid")
 }
 
-qemu_running() { kill -0 "$qemu_pid" 2>/dev/null; }
-
-# Waits for the current QEMU to exit by itself; returns its exit status.
-qemu_wait() {
-  local rc=0
-  wait "$qemu_pid" || rc=$?
-  return "$rc"
-}
+qemu_running() { our_child "$qemu_pid"; }
 
 # The accelerator arguments for QEMU, from the name "kvm" or "tcg".
 accel_args() {
@@ -95,9 +97,6 @@ accel_args() {
     *) fail "unknown accelerator '$1'" ;;
   esac
 }
-
-# The first line on the console that carries "LAB-STAGE <name>", if any.
-console_stage() { grep -a -m1 "LAB-STAGE $2" "$1" 2>/dev/null; }
 
 # --- Following a guest through its stages ----------------------------------
 #
