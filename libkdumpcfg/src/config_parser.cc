@@ -150,11 +150,14 @@ class Parser {
       return false;
     }
     target_ = Seen{line.number, line.directive_column, line.text, std::move(label)};
+    target_kind_ = spec.target;
     return true;
   }
 
+  // The collector follows the kind of target named, even when its value was
+  // wrong, so that the warnings fit the file as the user meant it.
   void settle_core_collector(Config& config) {
-    const std::optional<TargetKind> kind = config.target ? std::optional(config.target->kind) : std::nullopt;
+    const std::optional<TargetKind> kind = target_kind_;
     if (!config.core_collector_set) {
       config.core_collector = default_core_collector(kind);
       return;
@@ -191,6 +194,7 @@ class Parser {
   ParseResult result_;
   std::map<std::string, Seen, std::less<>> seen_;  // by directive name, `default` as failure_action
   std::optional<Seen> target_;
+  std::optional<TargetKind> target_kind_;  // none for no target or a dracut_args --mount
 };
 
 }  // namespace

@@ -37,9 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   const Config& config = result.config;
-  const auto kind = config.target ? std::optional(config.target->kind) : std::nullopt;
-  require(rewrite_core_collector(config.core_collector, kind, 1).command == config.core_collector);
-  if (kind == TargetKind::kSsh) require(parse_ssh_destination(config.target->value).has_value());
+  if (result.ok()) {  // with errors, the target may be missing while the collector suits its kind
+    const auto kind = config.target ? std::optional(config.target->kind) : std::nullopt;
+    require(rewrite_core_collector(config.core_collector, kind, 1).command == config.core_collector);
+  }
+  if (config.target && config.target->kind == TargetKind::kSsh)
+    require(parse_ssh_destination(config.target->value).has_value());
   require(!config.core_collector.empty());
   require(!config.path.empty() && config.path.front() == '/');
   require(!(config.force_rebuild && config.force_no_rebuild) || !result.ok());

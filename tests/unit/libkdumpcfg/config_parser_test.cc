@@ -217,6 +217,9 @@ TEST_CASE("parse_config: a configured core collector is rewritten for the target
       {"ssh root@host\ncore_collector scp\n", "scp", {}},
       {"ext4 /dev/sda1\ncore_collector cp --sparse=always\n", "cp --sparse=always", {}},
       {"core_collector \"makedumpfile -c -d 31\"\n", "makedumpfile -c -d 31", {}},
+      {"dracut_args --mount \"/dev/sdc /mnt ext4 defaults\"\ncore_collector makedumpfile -F -d 31\n",
+       "makedumpfile -d 31",
+       {"kdump.conf:2: warning: core_collector: removed -F (the local file system gets a normal dump file)"}},
   };
   for (const auto& c : cases) {
     CAPTURE(c.input);
@@ -318,6 +321,10 @@ TEST_CASE("parse_config: every problem is reported as FILE:LINE: message") {
       {"nfs my.server.com:export\n", {"kdump.conf:1: invalid nfs 'my.server.com:export'; expected host:/export"}},
       {"nfs :/export\n", {"kdump.conf:1: invalid nfs ':/export'; expected host:/export"}},
       {"nfs [fd00::1:/export\n", {"kdump.conf:1: invalid nfs '[fd00::1:/export'; expected host:/export"}},
+      // A wrong target value still decides how the collector is adjusted.
+      {"ssh crash.example.com\ncore_collector makedumpfile -d 31\n",
+       {"kdump.conf:1: invalid ssh 'crash.example.com'; expected user@host",
+        "kdump.conf:2: warning: core_collector: added -F (an ssh target receives a flattened stream)"}},
       // Devices, tags, paths and the rest.
       {"ext4 sda1\n", {"kdump.conf:1: invalid ext4 'sda1'; expected /dev/..., UUID=... or LABEL=..."}},
       {"raw UUID=\n", {"kdump.conf:1: invalid raw 'UUID='; expected /dev/..., UUID=... or LABEL=..."}},
