@@ -11,6 +11,8 @@
 // the kernel (unsigned long slabs, unsigned int areas) because their wrapping
 // is part of the behaviour. Later changes to the swiotlb (the per-CPU area
 // count at swiotlb_init) happen after the reservation and do not count.
+// The area rounding follows the current kernel; 6.1's differs only in corners
+// (an area count of 0, fewer than 128 slabs per area), which this ignores.
 #include "kdumpcfg/crashkernel.h"
 
 #include <algorithm>

@@ -13,12 +13,11 @@
 
 namespace kdump::cfg {
 
-/// What a crashkernel= setting asks the kernel to reserve on a machine with a
-/// given amount of RAM. Placement is decided at boot: a plain size is tried
-/// below 4 GiB first and, if that fails, above it (then 6.16 adds a low part of
-/// the default size, 6.1 one of the ",low" size or the default); a ",high"
-/// size goes as high as it fits, and only if it lands at or above 4 GiB is
-/// low_size reserved below 4 GiB as well.
+/// What a crashkernel= setting asks the kernel to reserve on a machine with a given amount of RAM.
+// Placement is decided at boot: a plain size is tried below 4 GiB first and,
+// if that fails, above it (then 6.12+ adds a low part of the default size, 6.1
+// one of the ",low" size or the default); a ",high" size goes as high as it
+// fits, and only if it lands at or above 4 GiB is low_size reserved below 4 GiB.
 struct CrashkernelReservation {
   std::uint64_t size = 0;      // bytes; always > 0 in a returned reservation
   std::uint64_t base = 0;      // bytes; 0 means "let the kernel choose"
@@ -49,14 +48,14 @@ using CrashkernelResult = std::variant<CrashkernelReservation, CrashkernelError>
 enum class CrashkernelRules {
   kLinux6_16,  // mainline since 6.16: generic reservation, ",cma", size must be below RAM
   kLinux6_12,  // 6.12 to 6.15 (RHEL 10, Debian 12 backports): as 6.16 without ",cma"
-  kLinux6_1,   // x86 before 6.7 (e.g. Debian 12's 6.1): its own arch code, see crashkernel.cc
+  kLinux6_1,   // x86 6.0 to 6.6 (Debian 12 ships 6.1): its own arch code, see crashkernel.cc
 };
 
 /// Machine facts and rule choice for evaluate_crashkernel.
 struct CrashkernelOptions {
   CrashkernelRules rules = CrashkernelRules::kLinux6_16;
-  /// An SEV or TDX guest (cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT)): its swiotlb, and
-  /// with it the default ",low" size, grows to 6% of RAM (64 MiB..1 GiB).
+  /// An SEV or TDX guest (CC_ATTR_GUEST_MEM_ENCRYPT): swiotlb and default ",low" grow with RAM.
+  // swiotlb becomes 6% of RAM, clamped to 64 MiB..1 GiB, unless swiotlb= set it.
   bool guest_memory_encryption = false;
 };
 
@@ -66,18 +65,19 @@ struct MemparseResult {
   std::size_t consumed = 0;  // 0: the kernel's "memory value expected"
 };
 
-/// Reads a number as the kernel's memparse does: 0x hex (when a hex digit
-/// follows), leading-0 octal, decimal, wrapping modulo 2^64 on overflow, then
-/// one optional K/M/G/T/P/E in either case. A lone suffix letter reads as 0.
+/// Reads a number as the kernel's memparse does (lib/cmdline.c).
+// 0x hex (when a hex digit follows), leading-0 octal, decimal, wrapping modulo
+// 2^64 on overflow, then one optional K/M/G/T/P/E in either case, each letter a
+// further 10-bit shift whose overflow is lost. A lone suffix letter reads as 0.
 MemparseResult memparse(std::string_view text);
 
-/// Evaluates the crashkernel= parameters of a whole kernel command line against
-/// the machine's system RAM in bytes (memblock_phys_mem_size), as x86_64 does at boot.
+/// Evaluates the crashkernel= parameters of a whole command line as x86_64 does at boot.
+// system_ram is memblock_phys_mem_size(): the sum of /proc/iomem's "System RAM".
 CrashkernelResult evaluate_crashkernel(std::string_view cmdline, std::uint64_t system_ram,
                                        const CrashkernelOptions& options = {});
 
-/// The x86_64 ",low" size used when a ",high" reservation has no ",low":
-/// max(swiotlb size + 8 MiB, 256 MiB), with swiotlb= taken from the command line.
+/// The x86_64 ",low" size for a ",high" without ",low": max(swiotlb + 8 MiB, 256 MiB).
+// The swiotlb size comes from the command line's swiotlb= and guest encryption.
 std::uint64_t x86_default_crash_low_size(std::string_view cmdline, std::uint64_t system_ram,
                                          bool guest_memory_encryption = false);
 
@@ -92,8 +92,7 @@ struct DefaultCrashkernelOptions {
   bool image_build = false;          // ostree/osbuild image: every optional extra counted
 };
 
-/// The value kdump-utils recommends for these machine facts, e.g.
-/// "2G-64G:256M,64G-:512M"; empty for an architecture it has no value for.
+/// The value kdump-utils recommends, e.g. "2G-64G:256M,64G-:512M"; empty for unknown arches.
 std::string default_crashkernel(const DefaultCrashkernelOptions& options);
 
 /// default_crashkernel for an architecture with no optional extras.

@@ -305,6 +305,81 @@ TEST_CASE("Linux 6.12 rules: as 6.16 without ,cma") {
       linux_6_12);
 }
 
+// What Debian's kernels did when booted in QEMU (q35, TCG, 1 GiB or 6 GiB) with
+// these command lines, read from their boot logs: 6.1.192 printed "Reserving
+// NMB of memory", "Reserving NMB of low memory" or a "crashkernel: ..."
+// warning; 6.12.117 printed "crashkernel reserved" / "crashkernel low memory
+// reserved" lines, or nothing at all for the size-below-RAM refusal.
+constexpr std::uint64_t kQemu1G = 1048052 * K;  // "System RAM: 1023MB"
+constexpr std::uint64_t kQemu6G = 6 * G - 512 * K;  // "System RAM: 6143MB"
+
+TEST_CASE("agrees with Debian's 6.1 kernel booted in QEMU") {
+  check_cases(
+      {
+          {"crashkernel=256M", kQemu1G, plain(256 * M)},
+          {"xcrashkernel=128M", kQemu1G, plain(128 * M)},
+          {"crashkernel=256M crashkernel=128M", kQemu1G, plain(128 * M)},
+          {"crashkernel=256M -- crashkernel=128M", kQemu1G, plain(128 * M)},
+          {"crashkernel=1G-4G:192M,4G-64G:256M", kQemu1G, plain(192 * M)},  // 1023M rounds up to 1G
+          {"crashkernel=2G-64G:256M,64G-:512M", kQemu1G,                   // "resulted in zero bytes"
+           nothing("crashkernel=2G-64G:256M,64G-:512M: no range covers the system RAM (1048052K, rounded up to "
+                   "128M: 1G); nothing is reserved")},
+          {"crashkernel=256M@", kQemu1G, plain(256 * M)},
+          {"crashkernel=0-:128Mjunk@64M", kQemu1G, plain(128 * M, 64 * M)},  // "at 64MB"
+          {"crashkernel=K", kQemu1G, nothing("crashkernel=K: the size is zero; nothing is reserved")},
+          {"crashkernel=abc crashkernel=128M,high", kQemu1G, high(128 * M, 256 * M)},  // placed low: no low part
+          {"crashkernel=256M,high,x", kQemu1G,
+           invalid("crashkernel=256M,high,x: unexpected character ',' at \",high,x\"")},
+          {"foo=\"crashkernel=128M\"", kQemu1G,
+           invalid("crashkernel=128M\\x22: unexpected character '\\x22' at \"\\x22\"")},
+          {"crashkernel=256M\tfoo", kQemu1G,
+           invalid("crashkernel=256M\\x09foo: unexpected character '\\x09' at \"\\x09foo\"")},
+          {"crashkernel=2G-4G:128M,garbage", kQemu1G,  // "'-' expected"
+           invalid("crashkernel=2G-4G:128M,garbage: expected '-' after the range start at \"arbage\"")},
+          {"crashkernel=0-:1G", kQemu1G,  // "invalid size"
+           invalid("crashkernel=0-:1G: size 1G is not smaller than the system RAM rounded up to 128M (1G)")},
+          {"crashkernel=2G-1G:128M", kQemu1G,  // "end <= start"
+           invalid("crashkernel=2G-1G:128M: range end 1G is not above its start 2G")},
+          {"crashkernel=1536M", kQemu1G, plain(1536 * M)},  // parsed; then "No suitable area found"
+          {"crashkernel=0x8000000", kQemu1G, plain(128 * M)},
+          {"crashkernel=010M", kQemu1G, plain(8 * M)},
+          {"crashkernel=64M,cma", kQemu1G, invalid("crashkernel=64M,cma: unexpected character ',' at \",cma\"")},
+          {"crashkernel=512M,high", kQemu6G, high(512 * M, 256 * M)},
+          {"crashkernel=512M,high swiotlb=262144", kQemu6G, high(512 * M, 520 * M)},
+          {"crashkernel=512M,high swiotlb=200000,3", kQemu6G, high(512 * M, 520 * M)},
+          {"crashkernel=512M,high \"swiotlb=262144\"", kQemu6G, high(512 * M, 520 * M)},
+          {"crashkernel=512M,high crashkernel=x,low", kQemu6G, high(512 * M, 256 * M)},
+          {"crashkernel=512M,high crashkernel=0,low", kQemu6G, high(512 * M, 0)},
+      },
+      {CrashkernelRules::kLinux6_1, false});
+}
+
+TEST_CASE("agrees with Debian's 6.12 kernel booted in QEMU") {
+  check_cases(
+      {
+          {"crashkernel=256M", kQemu1G, plain(256 * M)},
+          {"xcrashkernel=128M", kQemu1G, plain(128 * M)},
+          {"crashkernel=1G-4G:192M,4G-64G:256M", kQemu1G, plain(192 * M)},
+          {"crashkernel=abc crashkernel=128M,high", kQemu1G,
+           invalid("crashkernel=abc: expected a memory size at \"abc\"")},
+          {"crashkernel=0 crashkernel=128M,high", kQemu1G,
+           nothing("crashkernel=0: the size is zero; nothing is reserved")},
+          {"crashkernel=1536M", kQemu1G,
+           nothing("crashkernel=1536M: size 1536M is not smaller than the system RAM (1048052K); nothing is "
+                   "reserved")},
+          {"crashkernel=64M,cma", kQemu1G, invalid("crashkernel=64M,cma: unexpected character ',' at \",cma\"")},
+          {"crashkernel=256M,low", kQemu1G,
+           nothing("crashkernel=256M,low: a \",low\" or \",cma\" reservation needs crashkernel=SIZE or "
+                   "crashkernel=SIZE,high as well; nothing is reserved")},
+          {"crashkernel=512M,high", kQemu6G, high(512 * M, 256 * M)},
+          {"crashkernel=512M,high swiotlb=262144", kQemu6G, high(512 * M, 520 * M)},
+          {"crashkernel=512M,high crashkernel=x,low", kQemu6G,
+           invalid("crashkernel=x,low: expected a memory size at \"x,low\"")},
+          {"crashkernel=512M,high crashkernel=0,low", kQemu6G, high(512 * M, 0)},
+      },
+      {CrashkernelRules::kLinux6_12, false});
+}
+
 TEST_CASE("the x86_64 default ,low size follows swiotlb") {
   struct LowCase {
     std::string_view cmdline;
