@@ -136,21 +136,29 @@ class Resolver {
     return std::nullopt;
   }
 
-  // Where a device is mounted: same device node (through symlinks such as
-  // /dev/mapper/*) or same major:minor. A mount of the filesystem's root is
-  // preferred over a bind mount or subvolume of it.
-  std::optional<MountEntry> mount_of_device(const std::string& device) {
-    const std::string node = system_.real_path(device).value_or(device);
-    std::optional<std::string> number = system_.device_number(node);
+  // The mount that `match` accepts, preferring one of the filesystem's root
+  // over a bind mount or subvolume of it, then the first in the table.
+  template <typename Match>
+  std::optional<MountEntry> find_mount(Match match) {
     std::optional<MountEntry> found;
     for (const MountEntry& m : mounts()) {
-      bool same = (number && m.major_minor == *number);
-      if (!same && starts_with(m.source, "/")) same = system_.real_path(m.source).value_or(m.source) == node;
-      if (!same) continue;
+      if (!match(m)) continue;
       if (normalize_path(m.root) == "/") return m;
       if (!found) found = m;
     }
     return found;
+  }
+
+  // Where a device is mounted: same device node (through symlinks such as
+  // /dev/mapper/*) or same major:minor (which btrfs does not show: its
+  // mounts carry anonymous device numbers).
+  std::optional<MountEntry> mount_of_device(const std::string& device) {
+    const std::string node = system_.real_path(device).value_or(device);
+    const std::optional<std::string> number = system_.device_number(node);
+    return find_mount([&](const MountEntry& m) {
+      if (number && m.major_minor == *number) return true;
+      return starts_with(m.source, "/") && system_.real_path(m.source).value_or(m.source) == node;
+    });
   }
 
   void set_mount(const MountEntry& m) {
@@ -193,12 +201,8 @@ class Resolver {
     t.device = c.value;
     t.fstype = "virtiofs";
     t.path = normalize_path(config_.path);
-    for (const MountEntry& m : mounts()) {
-      if (m.fstype == "virtiofs" && m.source == c.value) {
-        set_mount(m);
-        break;
-      }
-    }
+    if (auto m = find_mount([&](const MountEntry& m) { return m.fstype == "virtiofs" && m.source == c.value; }))
+      set_mount(*m);
   }
 
   void resolve_nfs(const ConfiguredTarget& c) {
@@ -213,14 +217,14 @@ class Resolver {
     }
     t.server = nfs->server;
     t.export_path = nfs->export_path;
-    for (const MountEntry& m : mounts()) {
-      if (!is_nfs_fstype(m.fstype)) continue;
+    auto same_export = [&](const MountEntry& m) {
+      if (!is_nfs_fstype(m.fstype)) return false;
       std::optional<NfsSource> mounted = parse_nfs_source(m.source);
-      if (mounted && mounted->server == nfs->server && mounted->export_path == nfs->export_path) {
-        set_mount(m);
-        t.fstype = m.fstype;
-        break;
-      }
+      return mounted && mounted->server == nfs->server && mounted->export_path == nfs->export_path;
+    };
+    if (auto m = find_mount(same_export)) {
+      set_mount(*m);
+      t.fstype = m->fstype;
     }
   }
 

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kdumpcfg/target.h"
@@ -285,6 +286,27 @@ TEST_CASE("explicit targets: what the configuration names, and where it is mount
       {"nfs export mounted (as nfs4)", nfs_client,
        explicit_target(TargetKind::kNfs, "nfs", "nfs.example.com:/exports/var/", "/crash"),
        nfs("nfs.example.com", "/exports/var", "nfs4", "/crash", "/var"), {}},
+      {"nfs export mounted as a bind first, then whole: the whole one",
+       [](FakeSystem& s) {
+         nfs_client(s);
+         std::swap(s.mount_table[2], s.mount_table[4]);
+       },
+       explicit_target(TargetKind::kNfs, "nfs", "nfs.example.com:/exports/var", "/crash"),
+       nfs("nfs.example.com", "/exports/var", "nfs4", "/crash", "/var"), {}},
+      {"nfs export mounted only as a bind",
+       [](FakeSystem& s) {
+         nfs_client(s);
+         s.mount_table.erase(s.mount_table.begin() + 2);
+       },
+       explicit_target(TargetKind::kNfs, "nfs", "nfs.example.com:/exports/var", "/crash"),
+       nfs("nfs.example.com", "/exports/var", "nfs4", "/crash", "/srv/cores", "/crash/cores"), {}},
+      {"virtiofs mounted as a bind only",
+       [](FakeSystem& s) {
+         disk_on_var(s);
+         s.mount_table.push_back({3, 1, "0:60", "/vm1", "/mnt/vm1", "rw", "virtiofs", "hostshare", "rw"});
+       },
+       explicit_target(TargetKind::kVirtiofs, "virtiofs", "hostshare"),
+       fs("hostshare", "virtiofs", "/var/crash", "/mnt/vm1", "/vm1"), {}},
       {"nfs export not mounted", vm, explicit_target(TargetKind::kNfs, "nfs", "nfs.example.com:/exports/var"),
        nfs("nfs.example.com", "/exports/var", "nfs", "/var/crash", "", ""), {}},
       {"nfs over IPv6 in brackets", nfs_client, explicit_target(TargetKind::kNfs, "nfs", "[fd00::1]:/srv/dumps"),
