@@ -14,7 +14,8 @@
 //   past the token, as strchr on the rest of the line does.
 // - The range syntax rounds system RAM up to 128 MiB (since Linux 6.0) before
 //   matching; "start-[end]:size" matches when start <= RAM < end, and every
-//   size seen before the match must be below the rounded RAM. Text after the
+//   size up to and including the match must be below the rounded RAM (so a
+//   512M machine rejects "...,64G-:512M" outright). Text after the
 //   matching entry is skipped up to '@' or a space, so garbage there is ignored.
 // - "size@" takes no base check in the plain syntax: "256M@" and "256M@x"
 //   mean base 0, and text after the base is ignored. The range syntax does
