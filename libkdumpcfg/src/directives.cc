@@ -3,8 +3,8 @@
 // Each directive is one row: its role (target, setting, old alias, retired),
 // a value check that returns a whole message, and a setter into Config. The
 // checks are the ones kdump-utils makes when it starts (kdumpctl's
-// parse_config and check_*_config, mkdumprd's target checks) plus a few it
-// leaves to fail at crash time (a relative path, a device that is no device),
+// parse_config, check_rebuild and action checks, mkdumprd's "Bad ssh dump
+// target") plus a few it leaves to fail at crash time (a relative path, a device that is no device),
 // which are cheaper to hear about now. Nothing here touches the file system:
 // whether a device or a key file exists is resolution's business.
 
@@ -14,10 +14,8 @@
 namespace kdump::cfg {
 namespace {
 
-std::string shown(std::string_view value) { return quote_for_message(value); }
-
 std::string invalid(std::string_view directive, std::string_view value, std::string_view expected) {
-  return "invalid " + std::string(directive) + " " + shown(value) + "; expected " + std::string(expected);
+  return "invalid " + std::string(directive) + " " + quote_for_message(value) + "; expected " + std::string(expected);
 }
 
 bool has_blank(std::string_view s) { return s.find_first_of(" \t") != std::string_view::npos; }
@@ -113,7 +111,7 @@ std::string check_dracut_args(std::string_view directive, std::string_view value
 
 bool dracut_args_mount(std::string_view value) { return count_mounts(value) > 0; }
 
-// --- setters ----------------------------------------------------------------
+// --- the table --------------------------------------------------------------
 
 constexpr DirectiveSpec target(std::string_view name, TargetKind kind,
                                std::string (*check)(std::string_view, std::string_view)) {
