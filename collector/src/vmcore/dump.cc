@@ -139,6 +139,7 @@ void Dump::finish(bool is_x86_64, const std::vector<LoadSegment>* loads, std::op
     LayoutClues clues{has_vmcoreinfo_ ? &vmcoreinfo_ : nullptr, loads, header_phys_base, cr3, cr4};
     translator_.emplace(*physical_, derive_x86_64_layout(clues, *physical_));
     const X86_64Layout& l = translator_->layout();
+    for (const auto& p : l.problems) d.problems.push_back(p);
     if (!l.phys_base && !l.page_offset && !l.top_table)
       d.problems.push_back("kernel virtual addresses cannot be translated: no phys_base, direct map or page table found");
   }

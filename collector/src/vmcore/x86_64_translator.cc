@@ -39,6 +39,10 @@ std::optional<Translation> X86_64Translator::translate(std::uint64_t vaddr) {
 
 std::optional<Translation> X86_64Translator::walk(std::uint64_t vaddr) {
   const X86_64Layout& l = layout_;
+  if (cached_size_ && (vaddr & ~(cached_size_ - 1)) == cached_va_) {
+    const std::uint64_t in_page = vaddr & (cached_size_ - 1);
+    return Translation{cached_pa_ + in_page, cached_size_ - in_page};
+  }
   if (!l.top_table || !canonical(vaddr, l.five_level)) return std::nullopt;
   const std::uint64_t frame_mask = kFrameMask & ~l.sme_mask;
   std::uint64_t table = *l.top_table & frame_mask;
@@ -57,6 +61,9 @@ std::optional<Translation> X86_64Translator::walk(std::uint64_t vaddr) {
       const std::uint64_t page = std::uint64_t{1} << shift;
       const std::uint64_t base = entry & frame_mask & ~(page - 1);
       const std::uint64_t in_page = vaddr & (page - 1);
+      cached_va_ = vaddr & ~(page - 1);
+      cached_pa_ = base;
+      cached_size_ = page;
       return Translation{base + in_page, page - in_page};
     }
     table = entry & frame_mask;

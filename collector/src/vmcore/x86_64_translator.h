@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vmcore/physical_memory.h"
 
@@ -22,6 +23,7 @@ struct X86_64Layout {
   bool five_level = false;
   std::uint64_t sme_mask = 0;                ///< memory-encryption bit to strip from table entries
   std::string phys_base_from, page_offset_from, top_table_from, levels_from;
+  std::vector<std::string> problems;         ///< clues that disagreed, and which one won
 };
 
 /// Kernel virtual address space start of the text mapping (arch/x86/include/asm/page_64_types.h).
@@ -41,13 +43,15 @@ class X86_64Translator {
 
   /// Arithmetic where possible, else the page walk; nullopt if unmapped or unknown.
   std::optional<Translation> translate(std::uint64_t vaddr);
-  /// The page walk alone (tests use it to check the arithmetic).
+  /// The page walk alone (tests use it to check the arithmetic). The last
+  /// page found is remembered, so sequential reads walk once per page.
   std::optional<Translation> walk(std::uint64_t vaddr);
   const X86_64Layout& layout() const { return layout_; }
 
  private:
   PhysicalMemory& memory_;
   X86_64Layout layout_;
+  std::uint64_t cached_va_ = 1, cached_pa_ = 0, cached_size_ = 0;  // one-entry TLB; va 1 never matches
 };
 
 }  // namespace kdump

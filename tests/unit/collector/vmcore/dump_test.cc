@@ -22,6 +22,7 @@ using test::PhysImage;
 constexpr std::uint64_t kText = 0xffffffff81000000ull;
 constexpr std::uint64_t kDirect4 = 0xffff888000000000ull;
 constexpr std::uint64_t kDirect5 = 0xff11000000000000ull;
+constexpr std::uint64_t kVmalloc5 = 0xffa0000000000000ull;
 constexpr std::uint64_t kMemSize = 0x400000;  // 4 MiB of "RAM"
 
 std::unique_ptr<Dump> open_bytes(std::vector<std::byte> bytes, std::string name = "vmcore") {
@@ -81,8 +82,9 @@ TEST_CASE("Dump: QEMU ELF without virtual addresses, 5-level walk from VMCOREINF
   // init_top_pgt lives in the kernel image; point the symbol at the table we built.
   const std::uint64_t top_va = kStartKernelMap + (pt.root() - phys_base);
   pt.map_2m(kDirect5, 0);                                  // first 2 MiB of RAM
-  pt.map_4k(kDirect5 + 0x200000, 0x250000);                // then two 4 KiB pages,
-  pt.map_4k(kDirect5 + 0x201000, 0x240000);                // physically out of order
+  pt.map_4k(kVmalloc5, 0x1ff000);                          // a vmalloc area of three pages,
+  pt.map_4k(kVmalloc5 + 0x1000, 0x250000);                 // physically out of order
+  pt.map_4k(kVmalloc5 + 0x2000, 0x240000);
   image.put_string(0x1ffffc, "abcd");
   image.put_string(0x250000, "efgh");
   image.put_string(0x250ffc, "EFGH");
@@ -104,10 +106,12 @@ TEST_CASE("Dump: QEMU ELF without virtual addresses, 5-level walk from VMCOREINF
   CHECK(l->levels_from == "VMCOREINFO NUMBER(pgtable_l5_enabled)");
   CHECK(l->top_table == pt.root());
   CHECK(l->top_table_from == "VMCOREINFO SYMBOL(init_top_pgt)");
-  CHECK_FALSE(l->page_offset.has_value());
-  CHECK(read_virtual(*dump, kDirect5 + 0x1ffffc, 8) == "abcdefgh");
-  CHECK(read_virtual(*dump, kDirect5 + 0x200ffc, 8) == "EFGHijkl");
-  CHECK(read_virtual(*dump, kDirect5 + 0x202000, 4) == "");  // unmapped
+  CHECK(l->page_offset == kDirect5);
+  CHECK(l->page_offset_from == "the page tables (the kernel address mapping physical 0)");
+  CHECK(read_virtual(*dump, kDirect5 + 0x1ffffc, 4) == "abcd");   // arithmetic
+  CHECK(read_virtual(*dump, kVmalloc5 + 0xffc, 8) == "abcdefgh");  // page walk
+  CHECK(read_virtual(*dump, kVmalloc5 + 0x1ffc, 8) == "EFGHijkl");
+  CHECK(read_virtual(*dump, kVmalloc5 + 0x2ffc, 8) == std::string(4, '\0'));  // stops where the mapping ends
   const auto& features = dump->description().features;
   CHECK(std::find(features.begin(), features.end(), "section headers before program headers (QEMU layout)") !=
         features.end());
@@ -128,8 +132,29 @@ TEST_CASE("Dump: QEMU ELF without VMCOREINFO walks from the saved CR3") {
   CHECK(joined(dump->description().problems) ==
         "the dump has no VMCOREINFO: kernel symbols and structure layouts are unknown\n");
   CHECK(dump->x86_64_layout()->top_table_from == "CR3 of the saved CPU state");
+  CHECK(dump->x86_64_layout()->page_offset == kDirect4);
   CHECK(read_virtual(*dump, kDirect4 + 0x123456, 5) == "found");
   CHECK_THROWS_WITH_AS(dump->vmcoreinfo().require_symbol("prb"), "VMCOREINFO lacks SYMBOL(prb)", MissingVmcoreinfo);
+}
+
+TEST_CASE("Dump: page tables outrank PT_LOAD virtual addresses, and a disagreement is reported") {
+  PhysImage image;
+  PageTableBuilder pt(image, false, 0x300000);
+  const std::uint64_t real_direct = 0xffff8a14c0000000ull;
+  pt.map_1g(real_direct, 0);
+  image.put_string(0x100010, "real");
+  char sym[64];
+  std::snprintf(sym, sizeof sym, "SYMBOL(init_top_pgt)=%llx\n",
+                static_cast<unsigned long long>(kStartKernelMap + pt.root()));
+  ElfVmcoreBuilder b;
+  b.loads.push_back({0, kDirect4, image.slice(0, kMemSize), 0});  // claims the default base
+  b.notes = {test::vmcoreinfo_note(std::string("NUMBER(phys_base)=0\n") + sym)};
+  auto dump = open_bytes(b.build());
+  CHECK(dump->x86_64_layout()->page_offset == real_direct);
+  CHECK(joined(dump->description().problems) ==
+        "the PT_LOADs' virtual addresses put the direct map at 0xffff888000000000 but the page tables at "
+        "0xffff8a14c0000000; using the page tables\n");
+  CHECK(read_virtual(*dump, real_direct + 0x100010, 4) == "real");
 }
 
 TEST_CASE("Dump: kdump-compressed, plain and flattened") {
