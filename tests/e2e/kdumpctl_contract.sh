@@ -88,6 +88,14 @@ if "$kdumpctl" parse-crashkernel --cmdline "crashkernel=banana" --system-ram 2G 
 fi
 grep -q "^kdumpctl: error: " "$work/err" || fail "rejected crashkernel without an error message"
 
+out=$("$kdumpctl" parse-crashkernel --cmdline "crashkernel=0" --system-ram 2G --json 2> "$work/err")
+json_check "$out" 'j["size"]==0' "nothing reserved is an answer"
+grep -q "nothing is reserved" "$work/err" || fail "no reason given for size 0"
+out=$("$kdumpctl" parse-crashkernel --cmdline "crashkernel=4G" --system-ram 2G --kernel-version 6.1 --json)
+json_check "$out" 'j["size"]==4<<30' "6.1 has no size-below-RAM check"
+out=$("$kdumpctl" parse-crashkernel --cmdline "crashkernel=4G" --system-ram 2G --kernel-version 6.16 --json 2>/dev/null)
+json_check "$out" 'j["size"]==0' "6.16 refuses a size above RAM"
+
 # --- get-default-crashkernel
 out=$("$kdumpctl" get-default-crashkernel --arch x86_64)
 [[ $out == *G-*:*M* ]] || fail "get-default-crashkernel printed '$out'"
