@@ -1,8 +1,9 @@
 #include "vmcore/page_codec.h"
 
 // Each codec's "safe" entry point is used (lzo1x_decompress_safe, zlib's
-// uncompress with a bounded output, ZSTD_decompressDCtx), so a corrupt page
-// fails instead of overrunning `out`. A page counts only if it decodes to
+// inflate with a bounded output, ZSTD_decompressDCtx), so a corrupt page
+// fails instead of overrunning `out`. zlib's uncompress() would allocate and
+// free its inflate state for every page; one stream is kept and reset. A page counts only if it decodes to
 // exactly one page. Snappy is not linked into this build: such pages are
 // reported as unreadable, not guessed.
 
@@ -53,9 +54,20 @@ std::string_view codec_name(PageCodec codec) {
   return "unknown";
 }
 
-PageDecompressor::PageDecompressor() : zstd_(ZSTD_createDCtx()) {}
+PageDecompressor::PageDecompressor() : zstd_(ZSTD_createDCtx()), zlib_(new z_stream{}) {
+  if (inflateInit(zlib_) != Z_OK) {
+    delete zlib_;
+    zlib_ = nullptr;
+  }
+}
 
-PageDecompressor::~PageDecompressor() { ZSTD_freeDCtx(zstd_); }
+PageDecompressor::~PageDecompressor() {
+  ZSTD_freeDCtx(zstd_);
+  if (zlib_) {
+    inflateEnd(zlib_);
+    delete zlib_;
+  }
+}
 
 bool PageDecompressor::decompress(PageCodec codec, std::span<const std::byte> in, std::span<std::byte> out) {
   switch (codec) {
@@ -64,10 +76,12 @@ bool PageDecompressor::decompress(PageCodec codec, std::span<const std::byte> in
       std::memcpy(out.data(), in.data(), in.size());
       return true;
     case PageCodec::kZlib: {
-      uLongf len = out.size();
-      int rc = ::uncompress(reinterpret_cast<Bytef*>(out.data()), &len, reinterpret_cast<const Bytef*>(in.data()),
-                            in.size());
-      return rc == Z_OK && len == out.size();
+      if (!zlib_ || inflateReset(zlib_) != Z_OK) return false;
+      zlib_->next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(in.data()));
+      zlib_->avail_in = static_cast<uInt>(in.size());
+      zlib_->next_out = reinterpret_cast<Bytef*>(out.data());
+      zlib_->avail_out = static_cast<uInt>(out.size());
+      return inflate(zlib_, Z_FINISH) == Z_STREAM_END && zlib_->total_out == out.size();
     }
     case PageCodec::kLzo: {
       static const LzoInit init;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 struct ZSTD_DCtx_s;
+struct z_stream_s;
 
 namespace kdump {
 
@@ -17,7 +18,7 @@ PageCodec codec_from_flags(std::uint32_t flags);
 /// "zlib", "lzo", "snappy", "zstd", "raw".
 std::string_view codec_name(PageCodec codec);
 
-/// Decompresses pages; keeps its decoder state so a page costs no allocation.
+/// Decompresses pages; keeps its decoder state (zlib, zstd) so a page costs no allocation.
 class PageDecompressor {
  public:
   PageDecompressor();
@@ -31,6 +32,7 @@ class PageDecompressor {
 
  private:
   ZSTD_DCtx_s* zstd_ = nullptr;
+  z_stream_s* zlib_ = nullptr;  // inflate state, reset per page instead of rebuilt
 };
 
 }  // namespace kdump
