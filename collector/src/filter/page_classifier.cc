@@ -43,6 +43,18 @@ std::uint32_t load32(std::span<const std::byte> b, std::size_t at) {
 
 bool bit(std::uint64_t flags, std::uint64_t n) { return (flags >> n) & 1; }
 
+// Whether the word shared by _mapcount and page_type says "type `value`",
+// VMCOREINFO's NUMBER(PAGE_*_MAPCOUNT_VALUE). Up to 6.11 the value is
+// ~PG_type and a typed page has PAGE_TYPE_BASE set and the type's bit clear
+// (include/linux/page-flags.h, PageType(); on 6.1 the whole word equals the
+// value, which makedumpfile compares); from 6.12 it is PGTY_type << 24 and the
+// type is the word's top byte.
+bool page_type_is(std::uint32_t word, std::int32_t value) {
+  auto v = static_cast<std::uint32_t>(value);
+  if ((v & 0x00ffffffu) == 0) return (word >> 24) == (v >> 24);
+  return (word & (kPageTypeBase | ~v)) == kPageTypeBase;
+}
+
 }  // namespace
 
 PageClassifier::PageClassifier(const VmcoreInfo& info) {
@@ -86,7 +98,7 @@ PageClassifier::PageClassifier(const VmcoreInfo& info) {
   lru_bit_ = required_bit("PG_lru");
   private_bit_ = required_bit("PG_private");
   swapcache_bit_ = required_bit("PG_swapcache");
-  slab_bit_ = required_bit("PG_slab");
+  slab_bit_ = flag_bit("PG_slab");  // gone in 6.10, where slab is a page type
   swapbacked_bit_ = flag_bit("PG_swapbacked");
   hwpoison_bit_ = flag_bit("PG_hwpoison");
   hugetlb_bit_ = flag_bit("PG_hugetlb");
@@ -100,6 +112,7 @@ PageClassifier::PageClassifier(const VmcoreInfo& info) {
   buddy_value_ = int32_number("PAGE_BUDDY_MAPCOUNT_VALUE");
   offline_value_ = int32_number("PAGE_OFFLINE_MAPCOUNT_VALUE");
   slab_value_ = int32_number("PAGE_SLAB_MAPCOUNT_VALUE");
+  hugetlb_value_ = int32_number("PAGE_HUGETLB_MAPCOUNT_VALUE");
   hugetlb_dtor_ = info.number("HUGETLB_PAGE_DTOR");
 
   if (auto orders = info.length("zone.free_area"); orders && *orders >= 1 && *orders <= 64)
@@ -116,7 +129,8 @@ PageClassifier::PageClassifier(const VmcoreInfo& info) {
   if (!head_mask_) missing("compound pages count as their head page only", "NUMBER(PG_head_mask)");
   else if (!compound_order_) missing("compound pages count as their head page only", "OFFSET(page.compound_order)");
   if (!compound_head_) missing("compound tail pages are classified on their own", "OFFSET(page.compound_head)");
-  if (!hugetlb_dtor_ && !hugetlb_bit_) missing("hugetlbfs pages are kept", "NUMBER(HUGETLB_PAGE_DTOR)");
+  if (!slab_bit_ && !slab_value_) throw MissingVmcoreinfo("NUMBER(PG_slab)");
+  if (!hugetlb_dtor_ && !hugetlb_bit_ && !hugetlb_value_) missing("hugetlbfs pages are kept", "NUMBER(HUGETLB_PAGE_DTOR)");
   else if (hugetlb_dtor_ && !compound_dtor_) missing("hugetlbfs pages are kept", "OFFSET(page.compound_dtor)");
 }
 
@@ -128,18 +142,15 @@ std::optional<std::uint64_t> PageClassifier::compound_head_of(std::span<const st
 }
 
 bool PageClassifier::is_slab(std::uint64_t flags, std::uint32_t mapcount) const {
-  if (slab_value_) {  // 6.10+: slab is a page type (makedumpfile.c isSlab)
-    std::uint32_t slab_type = ~static_cast<std::uint32_t>(*slab_value_);
-    if ((mapcount & (kPageTypeBase | slab_type)) == kPageTypeBase) return true;
-  }
-  return bit(flags, slab_bit_);
+  if (slab_value_ && page_type_is(mapcount, *slab_value_)) return true;  // 6.10+ (makedumpfile.c isSlab)
+  return slab_bit_ && bit(flags, *slab_bit_);
 }
 
 bool PageClassifier::is_buddy(std::uint64_t flags, std::uint32_t mapcount) const {
   // makedumpfile.c page_is_buddy_v3 (2.6.38 and later).
   if (!buddy_value_ || !mapcount_ || !private_) return false;
-  if (bit(flags, slab_bit_)) return false;
-  return static_cast<std::int32_t>(mapcount) == *buddy_value_;
+  if (is_slab(flags, mapcount)) return false;
+  return page_type_is(mapcount, *buddy_value_);
 }
 
 bool PageClassifier::is_cache(std::uint64_t flags) const {
@@ -176,7 +187,10 @@ PageVerdict PageClassifier::classify(std::span<const std::byte> page, std::span<
   }
 
   const bool anon = mapping & kPageMappingAnon;
-  const bool hugetlb = hugetlb_flag || (hugetlb_dtor_ && dtor == *hugetlb_dtor_);
+  // hugetlbfs: compound destructor id (up to 6.5), PG_hugetlb in the first
+  // tail's flags (6.6 to 6.8), a page type of the head (6.9 on).
+  const bool hugetlb = hugetlb_flag || (hugetlb_dtor_ && dtor == *hugetlb_dtor_) ||
+                       (hugetlb_value_ && mapcount_ && page_type_is(mapcount, *hugetlb_value_));
   if (level.excludes(ExclusionClass::kFree) && is_buddy(flags, mapcount)) {
     std::uint64_t buddy_order = load64(page, *private_);
     if (buddy_order > max_buddy_order_ || (pfn & ((std::uint64_t{1} << buddy_order) - 1)) != 0) {
@@ -199,7 +213,7 @@ PageVerdict PageClassifier::classify(std::span<const std::byte> page, std::span<
     v.exclusion_class = ExclusionClass::kUser;
   } else if (hwpoison_bit_ && bit(flags, *hwpoison_bit_)) {
     v.exclusion_class = ExclusionClass::kHwpoison;
-  } else if (offline_value_ && !is_slab(flags, mapcount) && static_cast<std::int32_t>(mapcount) == *offline_value_) {
+  } else if (offline_value_ && mapcount_ && !is_slab(flags, mapcount) && page_type_is(mapcount, *offline_value_)) {
     v.exclusion_class = ExclusionClass::kOffline;
   } else {
     v.order = 0;

@@ -57,9 +57,9 @@ class PageClassifier {
   std::size_t flags_ = 0;
   std::size_t mapping_ = 0;
   std::optional<std::size_t> mapcount_, private_, compound_head_, compound_order_, compound_dtor_;
-  std::uint64_t lru_bit_ = 0, private_bit_ = 0, swapcache_bit_ = 0, slab_bit_ = 0;
-  std::optional<std::uint64_t> swapbacked_bit_, hwpoison_bit_, head_mask_, hugetlb_bit_;
-  std::optional<std::int32_t> buddy_value_, offline_value_, slab_value_;
+  std::uint64_t lru_bit_ = 0, private_bit_ = 0, swapcache_bit_ = 0;
+  std::optional<std::uint64_t> slab_bit_, swapbacked_bit_, hwpoison_bit_, head_mask_, hugetlb_bit_;
+  std::optional<std::int32_t> buddy_value_, offline_value_, slab_value_, hugetlb_value_;
   std::optional<std::int64_t> hugetlb_dtor_;
   unsigned max_buddy_order_ = 10;
   std::vector<std::string> unavailable_;

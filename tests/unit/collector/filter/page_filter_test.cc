@@ -223,6 +223,78 @@ TEST_CASE("page filter: missing VMCOREINFO keys keep the pages and say which key
   }
 }
 
+TEST_CASE("page filter: page types and hugetlb markers of newer kernels, from VMCOREINFO") {
+  constexpr std::uint64_t kN = 4096;
+  auto base = [] {
+    FilterMemMapBuilder b(kN);
+    b.drop_key("NUMBER(HUGETLB_PAGE_DTOR)");
+    return b;
+  };
+  SUBCASE("6.12: types in the top byte (PGTY_buddy << 24)") {
+    auto b = base();
+    b.set_key("NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", std::to_string(static_cast<std::int32_t>(0xf4000000u)));
+    b.page(512).mapcount = static_cast<std::int32_t>(0xf4000000u);
+    b.page(512).private_ = 9;
+    b.page(1024).mapcount = static_cast<std::int32_t>(0xf4000000u);  // an order the kernel cannot have
+    b.page(1024).private_ = 11;
+    auto memory = b.build();
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kN}});
+    f.run_cycle(0, kN);
+    CHECK(counts_of(f.counts()).free == 512);
+    CHECK(f.counts().suspect_metadata == 1);
+  }
+  SUBCASE("6.9: hugetlb as a page type of the head (~PG_hugetlb)") {
+    auto b = base();
+    b.set_key("NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)", "-2049");
+    FakePage head;
+    head.mapcount = -2049;
+    b.compound(2048, 9, head, 0);
+    auto memory = b.build();
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(8), {{0, kN}});
+    f.run_cycle(0, kN);
+    CHECK(counts_of(f.counts()).user == 512);
+  }
+  SUBCASE("6.6: PG_hugetlb in the first tail page's flags") {
+    auto b = base();
+    b.drop_key("OFFSET(page.compound_dtor)");
+    b.set_key("NUMBER(PG_hugetlb)", "6");
+    b.compound(2048, 9, FakePage{}, 0);
+    b.page(2049).flags |= std::uint64_t{1} << 6;
+    b.compound(3072, 9, FakePage{}, 0);  // a kernel compound page beside it: kept
+    auto memory = b.build();
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(8), {{0, kN}});
+    f.run_cycle(0, kN);
+    CHECK(counts_of(f.counts()).user == 512);
+    CHECK(f.problems().empty());
+  }
+  SUBCASE("without any hugetlb marker, hugetlbfs pages are kept and that is said") {
+    auto b = base();
+    b.compound(2048, 9, FakePage{}, FilterMemMapBuilder::kHugetlbDtor);
+    auto memory = b.build();
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(8), {{0, kN}});
+    f.run_cycle(0, kN);
+    CHECK(counts_of(f.counts()).user == 0);
+    REQUIRE(f.problems().size() == 1);
+    CHECK(f.problems()[0] == "hugetlbfs pages are kept: VMCOREINFO lacks NUMBER(HUGETLB_PAGE_DTOR)");
+  }
+  SUBCASE("6.10: slab as a page type, and neither slab marker at all") {
+    auto b = base();
+    b.drop_key("NUMBER(PG_slab)");
+    b.set_key("NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)", "-4097");
+    b.page(100).mapcount = -4097;
+    auto memory = b.build();
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kN}});
+    f.run_cycle(0, kN);
+    CHECK(f.counts().excluded_total() == 0);
+    auto c = base();
+    c.drop_key("NUMBER(PG_slab)");
+    auto none = c.build();
+    DumpLevelFilter g(*none, *DumpLevel::from_int(31), {{0, kN}});
+    REQUIRE(g.problems().size() == 1);
+    CHECK(g.problems()[0] == "VMCOREINFO lacks NUMBER(PG_slab): no page can be classified, so every page is kept");
+  }
+}
+
 TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
   SUBCASE("a buddy order beyond MAX_ORDER") {
     auto image = sample();
