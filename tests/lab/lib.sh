@@ -11,6 +11,7 @@ lab_stage=""
 lab_stage_start=0
 lab_timings=${lab_timings:-/dev/null}  # a file that collects "stage<TAB>seconds"
 lab_console=""                          # the console log a failure should show
+helper_pid="" helper_log=""              # the QMP client a guest's stages depend on
 
 say() { printf '%s: %s\n' "$lab_name" "$*" >&2; }
 
