@@ -12,11 +12,19 @@ namespace kdump::dmesg {
 
 /// One log record as the kernel stored it.
 struct LogRecord {
-  std::uint64_t seq = 0;
+  /// What the slot held. Most are messages; the other two are kept only so
+  /// that each format can treat them the way its reference tool does.
+  enum class Kind : std::uint8_t {
+    kMessage,     ///< a record with a text block (the text may be empty)
+    kDataless,    ///< lockless buffer: a record without a text block
+    kWrapMarker,  ///< legacy buffer: the len == 0 end-of-buffer header
+  };
+  Kind kind = Kind::kMessage;
+  std::uint64_t seq = 0;          // lockless: printk_info.seq; legacy: position in the walk
   std::uint64_t ts_nsec = 0;
-  std::uint8_t level = 0;
+  std::uint8_t level = 0;         // layout not in VMCOREINFO: see the readers
   std::uint8_t facility = 0;
-  std::uint32_t caller_id = 0;  // lockless buffer only
+  std::uint32_t caller_id = 0;    // 0 when the dump does not export it
   std::string text;             // without a trailing newline
   std::string dict;             // legacy buffer's dictionary, if any
 };
