@@ -25,9 +25,10 @@ namespace {
 
 std::optional<std::string> evaluate_tag(const char* token, const std::string& value) {
   if (value.empty()) return std::nullopt;
-  // A private cache, dropped after the lookup: a stale /run/blkid/blkid.tab
-  // must not outlive this call.
+  // A clean cache, as `blkid -c /dev/null` (blkid(8)): every lookup probes the
+  // devices, so a stale /run/blkid/blkid.tab can neither mislead it nor be written.
   blkid_cache cache = nullptr;
+  if (blkid_get_cache(&cache, "/dev/null") != 0) return std::nullopt;
   std::unique_ptr<char, decltype(&std::free)> found(blkid_evaluate_tag(token, value.c_str(), &cache), &std::free);
   if (cache) blkid_put_cache(cache);
   if (!found) return std::nullopt;
