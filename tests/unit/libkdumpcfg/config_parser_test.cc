@@ -293,6 +293,7 @@ TEST_CASE("parse_config: every problem is reported as FILE:LINE: message") {
       {"path\n", {"kdump.conf:1: 'path' needs a value"}},
       {"ssh    # the host comes later\n", {"kdump.conf:1: 'ssh' needs a value"}},
       {"core_collector \"\"\n", {"kdump.conf:1: 'core_collector' needs a value"}},
+      {"path \"\n", {"kdump.conf:1: invalid path '\"'; expected an absolute path"}},  // one quote is no pair
       // Actions.
       {"failure_action reboot_now\n",
        {"kdump.conf:1: invalid failure_action 'reboot_now'; expected reboot, halt, poweroff, shell or "
