@@ -5,6 +5,7 @@
 // and the VMCOREINFO/notes blobs the sub-header points at.
 
 #include <lzo/lzo1x.h>
+#include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -50,10 +51,22 @@ std::vector<std::byte> encode(StoreAs how, const std::vector<std::byte>& page, s
       out.resize(n);
       return out;
     }
-    case StoreAs::kSnappyFlag:
+    case StoreAs::kSnappy: {
+      flags = 0x4;
+      std::size_t len = out.size();
+      if (snappy_compress(reinterpret_cast<const char*>(page.data()), page.size(), reinterpret_cast<char*>(out.data()),
+                          &len) != SNAPPY_OK)
+        throw std::runtime_error("snappy");
+      out.resize(len);
+      return out;
+    }
+    case StoreAs::kSnappyGarbage:
       flags = 0x4;
       out.assign(16, std::byte{0x11});
       return out;
+    case StoreAs::kUnknownFlag:
+      flags = 0x40;
+      return page;
   }
   return out;
 }

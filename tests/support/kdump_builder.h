@@ -10,7 +10,7 @@
 namespace kdump::test {
 
 /// How the builder stores a page (page_desc.flags).
-enum class StoreAs { kRaw, kZlib, kLzo, kZstd, kSnappyFlag, kGarbageZlib };
+enum class StoreAs { kRaw, kZlib, kLzo, kZstd, kSnappy, kSnappyGarbage, kGarbageZlib, kUnknownFlag };
 
 /// Builds a kdump-compressed file (header version 6, x86_64 sizes).
 struct KdumpBuilder {

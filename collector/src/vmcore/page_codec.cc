@@ -1,13 +1,14 @@
 #include "vmcore/page_codec.h"
 
-// Each codec's "safe" entry point is used (lzo1x_decompress_safe, zlib's
-// inflate with a bounded output, ZSTD_decompressDCtx), so a corrupt page
-// fails instead of overrunning `out`. zlib's uncompress() would allocate and
-// free its inflate state for every page; one stream is kept and reset. A page counts only if it decodes to
-// exactly one page. Snappy is not linked into this build: such pages are
-// reported as unreadable, not guessed.
+// Each codec's checked entry point is used (lzo1x_decompress_safe, zlib's
+// inflate with a bounded output, ZSTD_decompressDCtx, snappy's length check
+// before snappy_uncompress), so a corrupt page fails instead of overrunning
+// `out`. A page counts only if it decodes to exactly one page. zlib's
+// uncompress() would allocate and free its inflate state for every page; one
+// stream is kept and reset instead.
 
 #include <lzo/lzo1x.h>
+#include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -96,7 +97,13 @@ bool PageDecompressor::decompress(PageCodec codec, std::span<const std::byte> in
       std::size_t n = ZSTD_decompressDCtx(zstd_, out.data(), out.size(), in.data(), in.size());
       return !ZSTD_isError(n) && n == out.size();
     }
-    case PageCodec::kSnappy:
+    case PageCodec::kSnappy: {
+      std::size_t len = 0;
+      const auto* src = reinterpret_cast<const char*>(in.data());
+      if (snappy_uncompressed_length(src, in.size(), &len) != SNAPPY_OK || len != out.size()) return false;
+      return snappy_uncompress(src, in.size(), reinterpret_cast<char*>(out.data()), &len) == SNAPPY_OK &&
+             len == out.size();
+    }
     case PageCodec::kUnknown:
       break;
   }

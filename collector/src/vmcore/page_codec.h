@@ -27,7 +27,7 @@ class PageDecompressor {
   PageDecompressor& operator=(const PageDecompressor&) = delete;
 
   /// Decodes `in` into exactly out.size() bytes; false if the data is corrupt,
-  /// decodes to another size, or the codec is not built in (snappy).
+  /// decodes to another size, or the codec is unknown.
   bool decompress(PageCodec codec, std::span<const std::byte> in, std::span<std::byte> out);
 
  private:

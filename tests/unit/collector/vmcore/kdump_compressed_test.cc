@@ -49,8 +49,8 @@ void check_pages(PhysicalMemory& m, const KdumpBuilder& b) {
   }
 }
 
-TEST_CASE("kdump-compressed: every codec we link reads back") {
-  for (StoreAs codec : {StoreAs::kRaw, StoreAs::kZlib, StoreAs::kLzo, StoreAs::kZstd}) {
+TEST_CASE("kdump-compressed: every codec reads back") {
+  for (StoreAs codec : {StoreAs::kRaw, StoreAs::kZlib, StoreAs::kLzo, StoreAs::kZstd, StoreAs::kSnappy}) {
     CAPTURE(static_cast<int>(codec));
     KdumpBuilder b = sample(codec);
     MemorySource src(b.build(), "dump");
@@ -79,7 +79,8 @@ TEST_CASE("kdump-compressed: every codec we link reads back") {
 TEST_CASE("kdump-compressed: damaged pages are unreadable, not fatal") {
   KdumpBuilder b = sample(StoreAs::kZlib);
   b.store_override[2] = StoreAs::kGarbageZlib;
-  b.store_override[3] = StoreAs::kSnappyFlag;
+  b.store_override[3] = StoreAs::kSnappyGarbage;
+  b.store_override[65] = StoreAs::kUnknownFlag;
   MemorySource src(b.build());
   KdumpCompressed k(src);
   std::vector<std::byte> buf(4096);
@@ -88,7 +89,8 @@ TEST_CASE("kdump-compressed: damaged pages are unreadable, not fatal") {
   CHECK(k.read(3 * 4096, buf) == 0);
   CHECK(k.read(4 * 4096, buf) == 0);  // excluded from the dump
   CHECK(k.read(63 * 4096, buf) == 4096);
-  CHECK(k.bad_pages() == 2);
+  CHECK(k.read(65 * 4096, buf) == 0);
+  CHECK(k.bad_pages() == 3);
   CHECK(k.read(~std::uint64_t{0} - 10, buf) == 0);
 }
 
