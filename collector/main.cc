@@ -1,7 +1,144 @@
 // kdump-collector: the command-line face of the collector library.
-#include <cstdio>
+//
+// Two shapes of command line, both tables: makedumpfile's option style
+// (`kdump-collector --dump-dmesg VMCORE LOGFILE`), where the first matching
+// action option decides what runs and later collector options (-d, -c, -l, -z,
+// -F, -R) slot into the same option list and action table; and subcommands
+// (`kdump-collector info VMCORE`). Only main() catches: every failure prints
+// `kdump-collector: error: ...` and exits non-zero.
 
-int main() {
-  std::fprintf(stderr, "kdump-collector: no command yet\n");
-  return 2;
+#include <boost/program_options.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/dmesg_command.h"
+#include "cli/info_command.h"
+#include "vmcore/dump.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: kdump-collector --dump-dmesg VMCORE LOGFILE\n"
+    "       kdump-collector --vmcore-dmesg VMCORE\n"
+    "       kdump-collector info [--json] VMCORE\n";
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// ---- subcommands -----------------------------------------------------------
+
+int run_info(const std::vector<std::string>& args) {
+  po::options_description opts("info options");
+  opts.add_options()("json", "print JSON")("vmcore", po::value<std::string>(), "dump file");
+  po::positional_options_description pos;
+  pos.add("vmcore", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+  if (!vm.count("vmcore")) throw UsageError("info needs a VMCORE");
+  auto dump = kdump::Dump::open(vm["vmcore"].as<std::string>());
+  if (vm.count("json"))
+    kdump::cli::write_info_json(*dump, std::cout);
+  else
+    kdump::cli::write_info_text(*dump, std::cout);
+  return 0;
+}
+
+struct Subcommand {
+  std::string_view name;
+  int (*run)(const std::vector<std::string>& args);
+};
+constexpr Subcommand kSubcommands[] = {
+    {"info", run_info},
+};
+
+// ---- makedumpfile-style actions --------------------------------------------
+
+int run_dump_dmesg(const std::vector<std::string>& files) {
+  if (files.size() != 2) throw UsageError("--dump-dmesg needs VMCORE and LOGFILE");
+  auto dump = kdump::Dump::open(files[0]);
+  std::ofstream log(files[1], std::ios::binary | std::ios::trunc);
+  if (!log) throw std::runtime_error("cannot create " + files[1] + ": " + std::strerror(errno));
+  int rc = kdump::cli::write_dmesg(*dump, kdump::cli::DmesgFormat::kMakedumpfile, log, std::cerr);
+  log.close();
+  if (!log) throw std::runtime_error("cannot write " + files[1]);
+  std::cout << "The dmesg log is saved to " << files[1] << ".\n";
+  return rc;
+}
+
+int run_vmcore_dmesg(const std::vector<std::string>& files) {
+  if (files.size() != 1) throw UsageError("--vmcore-dmesg needs exactly one VMCORE");
+  auto dump = kdump::Dump::open(files[0]);
+  int rc = kdump::cli::write_dmesg(*dump, kdump::cli::DmesgFormat::kVmcoreDmesg, std::cout, std::cerr);
+  std::cout.flush();
+  return rc;
+}
+
+struct Action {
+  const char* option;
+  const char* help;
+  int (*run)(const std::vector<std::string>& files);
+};
+constexpr Action kActions[] = {
+    {"dump-dmesg", "write the crashed kernel's log in makedumpfile's format: VMCORE LOGFILE", run_dump_dmesg},
+    {"vmcore-dmesg", "print the crashed kernel's log as vmcore-dmesg does: VMCORE", run_vmcore_dmesg},
+};
+
+int run_options(int argc, char** argv) {
+  po::options_description opts("options");
+  opts.add_options()("help,h", "show this help");
+  for (const auto& a : kActions) opts.add_options()(a.option, a.help);
+  po::options_description hidden;
+  hidden.add_options()("files", po::value<std::vector<std::string>>()->default_value({}, ""), "");
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description pos;
+  pos.add("files", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << kUsage << '\n' << opts;
+    return 0;
+  }
+  const auto& files = vm["files"].as<std::vector<std::string>>();
+  const Action* chosen = nullptr;
+  for (const auto& a : kActions) {
+    if (!vm.count(a.option)) continue;
+    if (chosen) throw UsageError(std::string("--") + chosen->option + " and --" + a.option + " cannot be combined");
+    chosen = &a;
+  }
+  if (!chosen) throw UsageError("nothing to do");
+  return chosen->run(files);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc >= 2) {
+      for (const auto& sub : kSubcommands)
+        if (argv[1] == sub.name) return sub.run(std::vector<std::string>(argv + 2, argv + argc));
+    }
+    return run_options(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "kdump-collector: error: " << e.what() << '\n' << kUsage;
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "kdump-collector: error: " << e.what() << '\n' << kUsage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "kdump-collector: error: " << e.what() << '\n';
+    return 1;
+  }
 }
