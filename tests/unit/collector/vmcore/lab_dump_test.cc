@@ -1,0 +1,103 @@
+// The engine on the crash lab's real dumps (tests/lab): every form of the
+// same crash must yield the same memory. Finds the lab in $KDUMP_LAB_DIR,
+// else the newest result under $KDUMP_LAB_CACHE or ~/.cache/kdump-toolkit/lab;
+// skips with a message when there is none.
+#include "vmcore/dump.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace kdump {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path lab_dir() {
+  if (const char* dir = std::getenv("KDUMP_LAB_DIR"); dir && *dir) return fs::exists(fs::path(dir) / "vmcore") ? dir : "";
+  fs::path cache;
+  if (const char* c = std::getenv("KDUMP_LAB_CACHE")) cache = c;
+  else if (const char* home = std::getenv("HOME")) cache = fs::path(home) / ".cache/kdump-toolkit/lab";
+  std::error_code ec;
+  fs::path newest;
+  fs::file_time_type newest_time{};
+  for (const auto& entry : fs::directory_iterator(cache / "results", ec)) {
+    fs::path p = entry.path() / "vmcore";
+    if (!fs::is_regular_file(p, ec) || !fs::exists(entry.path() / "ref", ec)) continue;
+    auto t = fs::last_write_time(p, ec);
+    if (newest.empty() || t > newest_time) newest = entry.path(), newest_time = t;
+  }
+  return newest;
+}
+
+// Pages `b` holds must equal `a`'s; returns how many were compared.
+std::uint64_t compare_pages(Dump& a, Dump& b) {
+  std::vector<std::byte> pa(4096), pb(4096);
+  std::uint64_t compared = 0, differ = 0;
+  for (const auto& r : a.ranges()) {
+    for (std::uint64_t addr = (r.start + 4095) & ~4095ull; addr + 4096 <= r.start + r.size; addr += 4096) {
+      if (b.read_physical(addr, pb) != 4096) continue;
+      REQUIRE(a.read_physical(addr, pa) == 4096);
+      ++compared;
+      if (pa != pb && ++differ <= 3) FAIL_CHECK("page at " << addr << " differs between " << a.name() << " and " << b.name());
+    }
+  }
+  CHECK(differ == 0);
+  return compared;
+}
+
+// init_uts_ns through the kernel text mapping must read the kernel's own release.
+void check_utsname(Dump& d) {
+  const VmcoreInfo& vi = d.vmcoreinfo();
+  const std::uint64_t at = vi.require_symbol("init_uts_ns") + static_cast<std::uint64_t>(vi.offset("uts_namespace.name").value_or(0));
+  std::string uts(6 * 65, '\0');
+  REQUIRE(d.read_virtual(at, std::as_writable_bytes(std::span(uts))) == uts.size());
+  CHECK(std::string(uts.c_str()) == "Linux");
+  CHECK(std::string(uts.c_str() + 2 * 65) == vi.osrelease().value_or("?"));
+  // mem_section holds a pointer into the direct map: arithmetic and walk must agree.
+  if (auto sym = vi.symbol("mem_section")) {
+    std::uint64_t ptr = 0;
+    REQUIRE(d.read_virtual(*sym, std::as_writable_bytes(std::span(&ptr, 1))) == 8);
+    const X86_64Layout* l = d.x86_64_layout();
+    REQUIRE(l);
+    REQUIRE(l->page_offset.has_value());
+    CHECK(ptr >= *l->page_offset);
+  }
+}
+
+TEST_CASE("lab: every form of a real crash reads the same memory") {
+  const fs::path lab = lab_dir();
+  if (lab.empty()) {
+    MESSAGE("skipped: no crash-lab output (set KDUMP_LAB_DIR or run tests/lab/crash-lab)");
+    return;
+  }
+  MESSAGE("lab: " << lab.string());
+  auto vmcore = Dump::open((lab / "vmcore").string());
+  check_utsname(*vmcore);
+  for (const char* name : {"dumpfile-d31-none", "dumpfile-d31-zlib", "dumpfile-d31-lzo", "dumpfile-d31-snappy",
+                           "dumpfile-d31-zstd"}) {
+    const fs::path p = lab / "ref" / name;
+    if (!fs::exists(p)) continue;
+    CAPTURE(name);
+    auto d31 = Dump::open(p.string());
+    CHECK(d31->description().problems.empty());
+    check_utsname(*d31);
+    const std::uint64_t n = compare_pages(*vmcore, *d31);
+    MESSAGE(std::string(name) << ": " << n << " pages equal to the vmcore's");
+    CHECK(n > 1000);
+  }
+  if (fs::exists(lab / "qemu-dump.elf") && fs::exists(lab / "qemu-dump.kdump-zlib")) {
+    auto elf = Dump::open((lab / "qemu-dump.elf").string());
+    auto zlib = Dump::open((lab / "qemu-dump.kdump-zlib").string());
+    check_utsname(*elf);
+    check_utsname(*zlib);
+    CHECK(zlib->description().flattened);
+    const std::uint64_t n = compare_pages(*elf, *zlib);
+    MESSAGE("qemu-dump.kdump-zlib: " << n << " pages equal to qemu-dump.elf's");
+    CHECK(n > 1000);
+  }
+}
+
+}  // namespace
+}  // namespace kdump
