@@ -123,6 +123,13 @@ class Resolver {
     result_.diagnostics.push_back(Diagnostic{file_, line, 0, severity, std::move(message), ""});
   }
 
+  // Diagnostics about the dump path point at the `path` line; with the
+  // default path there is none, and they concern the file as a whole (line 0).
+  int path_line() const {
+    const auto it = config_.directive_lines.find("path");
+    return it == config_.directive_lines.end() ? 0 : it->second;
+  }
+
   std::vector<MountEntry>& mounts() {
     if (!mounts_) mounts_ = system_.mounts();
     return *mounts_;
@@ -247,7 +254,7 @@ class Resolver {
   // its longest existing parent (a dump path may be created later).
   std::string physical_path(const std::string& clean) {
     if (auto real = system_.real_path(clean)) return normalize_path(*real);
-    report(Severity::kWarning, 0, "dump path '" + clean + "' does not exist on this machine");
+    report(Severity::kWarning, path_line(), "dump path '" + clean + "' does not exist on this machine");
     std::string parent = clean;
     while (parent != "/") {
       std::size_t slash = parent.rfind('/');
@@ -261,13 +268,13 @@ class Resolver {
     ResolvedTarget& t = result_.target;
     const std::string clean = normalize_path(config_.path);
     if (clean.empty() || clean[0] != '/') {
-      report(Severity::kError, 0, "dump path '" + config_.path + "' is not an absolute path");
+      report(Severity::kError, path_line(), "dump path '" + config_.path + "' is not an absolute path");
       return;
     }
     const std::string where = physical_path(clean);
     std::optional<MountEntry> m = mount_containing(mounts(), where);
     if (!m) {
-      report(Severity::kError, 0, "no mounted filesystem holds the dump path '" + where + "'");
+      report(Severity::kError, path_line(), "no mounted filesystem holds the dump path '" + where + "'");
       return;
     }
     set_mount(*m);
@@ -277,7 +284,7 @@ class Resolver {
       std::optional<NfsSource> nfs = parse_nfs_source(m->source);
       t.kind = ResolvedKind::kNfs;
       if (!nfs) {
-        report(Severity::kError, 0,
+        report(Severity::kError, path_line(),
                "the dump path is on an NFS mount whose source '" + m->source + "' is not HOST:/EXPORT");
         return;
       }
@@ -288,7 +295,7 @@ class Resolver {
     t.kind = ResolvedKind::kFilesystem;
     t.device = m->source;
     if (m->fstype != "virtiofs" && !starts_with(m->source, "/")) {
-      report(Severity::kWarning, 0,
+      report(Severity::kWarning, path_line(),
              "the dump path '" + clean + "' is on " + m->fstype + " '" + m->source + "' mounted on " +
                  t.mount_point + ", which is not a block device a capture kernel can mount");
     }
