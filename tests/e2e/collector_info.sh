@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kdump-collector's vmcore commands from the outside: clear errors and exit
 # codes on bad input always; on the crash lab's real dumps (when the lab has
-# run: $KDUMP_LAB_DIR, else $KDUMP_BUILD_DIR/lab) `info` on every dump form,
+# run: $KDUMP_LAB_DIR, else $KDUMP_BUILD_DIR/lab, else the newest result in the
+# lab's cache) `info` on every dump form,
 # and the kernel log compared byte for byte with vmcore-dmesg's and
 # makedumpfile's own output.
 set -uo pipefail
@@ -36,9 +37,14 @@ expect 2 "cannot be combined" -- --dump-dmesg --vmcore-dmesg "$tmp/text"
 expect 2 "kdump-collector: error: nothing to do" --
 
 lab=${KDUMP_LAB_DIR:-${KDUMP_BUILD_DIR:-}/lab}
+if [[ -z ${KDUMP_LAB_DIR:-} && ! -f $lab/vmcore ]]; then  # else the newest cached lab result
+  for d in $(ls -td "${KDUMP_LAB_CACHE:-$HOME/.cache/kdump-toolkit/lab}"/results/*/ 2>/dev/null); do
+    if [[ -f $d/vmcore && -d $d/ref ]]; then lab=${d%/}; break; fi
+  done
+fi
 if [[ ! -f $lab/vmcore ]]; then
   ((failures)) && exit 1
-  echo "SKIP: no crash lab output in '$lab' (run the lab.crash test or tests/lab/crash-lab --out $lab)"
+  echo "SKIP: no crash lab output in '$lab' or the lab cache (run the lab.crash test or tests/lab/crash-lab --out DIR)"
   exit 77
 fi
 ref=$lab/ref
@@ -91,4 +97,4 @@ rc=$?
 grep -q 'past the end of the file' "$tmp/info" || fail "info on a truncated vmcore does not report the truncation"
 
 ((failures)) && exit 1
-echo "OK"
+echo "OK ($lab)"
