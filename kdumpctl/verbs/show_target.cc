@@ -86,7 +86,9 @@ int show_target(const Context& context) {
   PosixSystem system(context.mountinfo_path);
   const auto result = resolve_target(config, system, context.config_path);
   int errors = 0;
-  for (const auto& d : result.diagnostics) {
+  auto diagnostics = system.mount_diagnostics();
+  diagnostics.insert(diagnostics.end(), result.diagnostics.begin(), result.diagnostics.end());
+  for (const auto& d : diagnostics) {
     std::fprintf(stderr, "%s\n", format_short(d).c_str());
     if (d.severity == Severity::kError) ++errors;
   }
