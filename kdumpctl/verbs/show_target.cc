@@ -85,10 +85,11 @@ int show_target(const Context& context) {
   const Config config = load_config(context);
   PosixSystem system(context.mountinfo_path);
   const auto result = resolve_target(config, system, context.config_path);
+  // A malformed mount table line is skipped and reported; only what
+  // resolution itself could not do stops the verb.
+  for (const auto& d : system.mount_diagnostics()) std::fprintf(stderr, "%s\n", format_short(d).c_str());
   int errors = 0;
-  auto diagnostics = system.mount_diagnostics();
-  diagnostics.insert(diagnostics.end(), result.diagnostics.begin(), result.diagnostics.end());
-  for (const auto& d : diagnostics) {
+  for (const auto& d : result.diagnostics) {
     std::fprintf(stderr, "%s\n", format_short(d).c_str());
     if (d.severity == Severity::kError) ++errors;
   }
