@@ -106,6 +106,16 @@ void Dump::open_kdump(ByteSource& source) {
   d.features.push_back("header version " + std::to_string(h.header_version) + ", dump level " +
                        std::to_string(h.dump_level) + ", " + std::to_string(kdump->dumped_pages()) + " of " +
                        std::to_string(h.max_mapnr) + " pages dumped");
+  // The header's status names the codec makedumpfile or QEMU used (diskdump_mod.h DUMP_DH_COMPRESSED_*).
+  struct StatusFlag {
+    std::uint32_t bit;
+    const char* codec;
+  };
+  static constexpr StatusFlag kCodecs[] = {{0x1, "zlib"}, {0x2, "lzo"}, {0x4, "snappy"}, {0x20, "zstd"}};
+  std::string codecs;
+  for (const auto& c : kCodecs)
+    if (h.status & c.bit) codecs += (codecs.empty() ? "" : ", ") + std::string(c.codec);
+  d.features.push_back(codecs.empty() ? "pages stored uncompressed" : "pages compressed with " + codecs);
   for (const auto& p : kdump->problems()) d.problems.push_back(p);
   NoteSummary notes = summarize_notes(kdump->notes(), d.problems);
   d.cpus = notes.prstatus_count ? notes.prstatus_count : notes.qemu_cpu_count;

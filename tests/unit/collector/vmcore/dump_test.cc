@@ -184,6 +184,19 @@ TEST_CASE("Dump: kdump-compressed, plain and flattened") {
   }
 }
 
+TEST_CASE("Dump: a flattened ELF dump (makedumpfile -F -E)") {
+  ElfVmcoreBuilder b;
+  b.loads.push_back({0x1000, 0, bytes_of("flattened elf"), 0x1000});
+  b.notes = {test::vmcoreinfo_note("OSRELEASE=6.1\n")};
+  auto dump = open_bytes(test::flatten(b.build(), 100, true));
+  CHECK(dump->description().format == "ELF64");
+  CHECK(dump->description().flattened);
+  CHECK(dump->description().kernel_release == "6.1");
+  std::string s(13, '?');
+  CHECK(dump->read_physical(0x1000, std::as_writable_bytes(std::span(s))) == 13);
+  CHECK(s == "flattened elf");
+}
+
 TEST_CASE("Dump: what cannot be opened says why") {
   struct Case {
     std::vector<std::byte> bytes;
