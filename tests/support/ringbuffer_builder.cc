@@ -200,9 +200,11 @@ void LocklessRingBuilder::install(KernelImageBuilder& image) {
   const std::size_t w = l.word;
   const std::uint64_t prb_var = image.allocate(w, w);
   prb_ = image.allocate(l.ringbuffer_size, 8);
-  descs_addr_ = image.allocate(count_ * l.desc_size, 8);
-  infos_addr_ = image.allocate(count_ * l.info_size, 8);
-  data_addr_ = image.allocate(data_size_, 8);
+  // The arrays start on pages of their own, as the kernel's static ones
+  // (__aligned) and memblock-allocated ones do, so tests can take one away.
+  descs_addr_ = image.allocate(count_ * l.desc_size, KernelImageBuilder::kPageSize);
+  infos_addr_ = image.allocate(count_ * l.info_size, KernelImageBuilder::kPageSize);
+  data_addr_ = image.allocate(data_size_, KernelImageBuilder::kPageSize);
   const std::uint64_t clear_seq = image.allocate(24, 8);
 
   image.write_le(prb_var, prb_, w);

@@ -35,6 +35,8 @@ constexpr std::int64_t kMaxHeaderSize = 256;
 // unaligned access (x86), __alignof__(struct printk_log) = 8 elsewhere
 // (kernel/printk/printk.c). The scan uses the smaller step.
 constexpr std::uint64_t kScanStep = 4;
+// The unit in which a dump lacks memory.
+constexpr std::uint64_t kPage = 4096;
 
 struct Layout {
   std::uint64_t log_buf = 0, log_buf_len = 0, log_first_idx = 0, log_next_idx = 0;  // symbol addresses
@@ -111,7 +113,8 @@ struct Header {
 class Walk {
  public:
   Walk(KernelMemory& memory, const Layout& l, std::uint64_t buf, std::uint64_t buf_len, ProblemList& problems)
-      : l_(l), buf_(memory, buf, buf_len), buf_len_(buf_len), raw_(static_cast<std::size_t>(l.header_size)),
+      : l_(l), buf_(memory, buf, buf_len), base_(buf), buf_len_(buf_len),
+        raw_(static_cast<std::size_t>(l.header_size)),
         problems_(problems) {}
 
   // Walks [pos, end) of the buffer; returns true if it ended on an end marker
@@ -130,6 +133,7 @@ class Walk {
 
   const Layout& l_;
   MemoryWindow buf_;
+  std::uint64_t base_;
   std::uint64_t buf_len_;
   std::vector<std::byte> raw_;
   ProblemList& problems_;
@@ -169,9 +173,18 @@ bool Walk::consistent(const Header& h, std::uint64_t pos, std::uint64_t end) con
 
 std::optional<std::uint64_t> Walk::resync(std::uint64_t from, std::uint64_t end) {
   const auto size = static_cast<std::uint64_t>(l_.header_size);
-  for (std::uint64_t q = from; q + size <= end; q += kScanStep) {
+  for (std::uint64_t q = from; q + size <= end;) {
     auto h = header(q);
     if (h && h->len != 0 && consistent(*h, q, end)) return q;
+    if (h) {
+      q += kScanStep;
+    } else {
+      // Every position up to the next page boundary fails the same way: go
+      // there in one step (keeping the scan's alignment), so a hole of any
+      // size costs one read per page.
+      const std::uint64_t page_end = ((base_ + q) / kPage + 1) * kPage - base_;
+      q += (page_end - q + kScanStep - 1) / kScanStep * kScanStep;
+    }
   }
   return std::nullopt;
 }

@@ -13,6 +13,7 @@
 // The rings are read through page-cached windows, so a garbage count_bits or
 // size_bits costs no memory beyond the pages actually touched.
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <optional>
@@ -32,6 +33,8 @@ constexpr std::uint64_t kMaxSizeBits = 31;
 constexpr std::uint64_t kMaxCountBits = 26;
 // No exported structure is anywhere near this; larger means garbage.
 constexpr std::int64_t kMaxStructSize = 4096;
+// The unit in which a dump lacks memory.
+constexpr std::uint64_t kPage = 4096;
 
 // Descriptor states: the two top bits of state_var (DESC_SV_BITS,
 // DESC_FLAGS_SHIFT and enum desc_state in kernel/printk/printk_ringbuffer.h).
@@ -144,16 +147,21 @@ class Walk {
       : l_(l),
         r_(r),
         descs_(memory, descs, r.count * static_cast<std::uint64_t>(l.desc_size)),
+        descs_base_(descs),
         infos_(memory, infos, r.count * static_cast<std::uint64_t>(l.info_size)),
         text_(memory, data, r.data_size),
         desc_buf_(static_cast<std::size_t>(l.desc_size)),
         info_buf_(static_cast<std::size_t>(l.info_size)),
         problems_(problems) {}
 
-  // Reads the record with this id, if it is one to print.
-  std::optional<LogRecord> record(std::uint64_t id, bool is_head) {
+  // Reads the record with this id, if it is one to print. Sets `consumed`
+  // to the number of ids dealt with: more than one when the descriptor
+  // array is unreadable, since every id up to the next page shares its fate.
+  // `remaining` counts this id and those after it up to the head.
+  std::optional<LogRecord> record(std::uint64_t id, std::uint64_t remaining, std::uint64_t& consumed) {
     extended_ = false;
-    auto rec = read_record(id, is_head);
+    consumed = 1;
+    auto rec = read_record(id, remaining, consumed);
     if (!extended_) flush_unreadable();
     return rec;
   }
@@ -164,7 +172,7 @@ class Walk {
   std::uint64_t word_at(std::span<const std::byte> b, std::int64_t at) const {
     return load_le(b, static_cast<std::size_t>(at), l_.word);
   }
-  std::optional<LogRecord> read_record(std::uint64_t id, bool is_head);
+  std::optional<LogRecord> read_record(std::uint64_t id, std::uint64_t remaining, std::uint64_t& consumed);
   void problem(std::string message) {
     flush_unreadable();
     problems_.add(std::move(message));
@@ -179,7 +187,9 @@ class Walk {
 
   const Layout& l_;
   const Rings& r_;
-  MemoryWindow descs_, infos_, text_;
+  MemoryWindow descs_;
+  std::uint64_t descs_base_;
+  MemoryWindow infos_, text_;
   std::vector<std::byte> desc_buf_, info_buf_;
   ProblemList& problems_;
   Lost run_ = Lost::kNone;
@@ -210,10 +220,15 @@ void Walk::flush_unreadable() {
   run_ = Lost::kNone;
 }
 
-std::optional<LogRecord> Walk::read_record(std::uint64_t id, bool is_head) {
+std::optional<LogRecord> Walk::read_record(std::uint64_t id, std::uint64_t remaining, std::uint64_t& consumed) {
   const std::uint64_t slot = id % r_.count;
-  if (!descs_.read(slot * static_cast<std::uint64_t>(l_.desc_size), desc_buf_)) {
+  const auto desc_size = static_cast<std::uint64_t>(l_.desc_size);
+  if (!descs_.read(slot * desc_size, desc_buf_)) {
+    const std::uint64_t page_end = ((descs_base_ + slot * desc_size) / kPage + 1) * kPage - descs_base_;
+    const std::uint64_t next_slot = std::min((page_end + desc_size - 1) / desc_size, r_.count);
+    consumed = std::clamp<std::uint64_t>(next_slot - slot, 1, remaining);
     lost(Lost::kDescriptor, id);
+    run_last_ = (id + consumed - 1) & r_.id_mask;
     return std::nullopt;
   }
 
@@ -224,7 +239,7 @@ std::optional<LogRecord> Walk::read_record(std::uint64_t id, bool is_head) {
   if (sv_id != id) {
     // The head descriptor keeps its previous id until the writer that just
     // moved head_id claims it (desc_reserve() in printk_ringbuffer.c).
-    if (is_head)
+    if (remaining == 1)
       problem(who + " was being reserved when the kernel stopped; skipped");
     else
       problem(who + ": descriptor holds id " + std::to_string(sv_id) + " instead; skipped");
@@ -363,9 +378,9 @@ KernelLog read_lockless_log(KernelMemory& memory) {
   }
 
   Walk walk(memory, l, r, descs, infos, data, problems);
-  for (std::uint64_t i = 0; i <= span; ++i) {
+  for (std::uint64_t i = 0, consumed = 1; i <= span; i += consumed) {
     const std::uint64_t id = (tail + i) & r.id_mask;
-    if (auto rec = walk.record(id, i == span)) log.records.push_back(std::move(*rec));
+    if (auto rec = walk.record(id, span - i + 1, consumed)) log.records.push_back(std::move(*rec));
   }
   walk.flush_unreadable();
   log.problems = problems.take();

@@ -355,6 +355,24 @@ TEST_CASE("lockless: head and tail further apart than the ring is long") {
   CHECK(lines(texts(log)) == lines({"r12", "r13", "r14", "r15", "r16", "r17", "r18", "r19"}));
 }
 
+TEST_CASE("lockless: a garbage count_bits over an unreadable descriptor array costs a read per page") {
+  KernelImageBuilder image;
+  LocklessRingBuilder ring(4, 10);
+  for (int i = 0; i < 5; ++i) ring.append("r" + std::to_string(i), i);
+  ring.install(image);
+  const auto& l = ring.layout();
+  const std::uint64_t mask = ~std::uint64_t{0} >> 2;
+  image.write_le(ring.prb_address() + l.desc_ring + l.count_bits, 26, 4);
+  image.write_le(ring.prb_address() + l.desc_ring + l.tail_id, (ring.head_id() - (1u << 26) + 1) & mask, 8);
+  // All of the 1.5 GiB the descriptor array now claims is missing from the dump.
+  image.make_unreadable(ring.desc_address(0), (std::uint64_t{1} << 26) * l.desc_size);
+  const KernelLog log = read_lockless_log(image);
+  CHECK(log.records.empty());
+  REQUIRE(log.problems.size() == 1);
+  CHECK(log.problems[0] == "records id " + std::to_string((ring.head_id() - (1u << 26) + 1) & mask) + " to " +
+                               std::to_string(ring.head_id()) + ": descriptors unreadable; skipped");
+}
+
 TEST_CASE("lockless: what the dump cannot describe") {
   SUBCASE("a missing key names itself") {
     const char* keys[] = {"SYMBOL(prb)", "OFFSET(prb_desc.state_var)", "SIZE(printk_info)",
