@@ -23,8 +23,8 @@ namespace kdump {
 
 /// Page frames [start, end) that the dump holds (its PT_LOADs, in pfns).
 struct PfnRange {
-  std::uint64_t start = 0;
-  std::uint64_t end = 0;
+  std::uint64_t start = 0;  ///< first pfn
+  std::uint64_t end = 0;    ///< one past the last
 };
 
 /// What the filter counted so far, over all cycles.
@@ -83,10 +83,12 @@ class DumpLevelFilter {
 
   /// One past the highest pfn of the dump.
   std::uint64_t end_pfn() const { return counts_.total; }
+  /// What was counted so far.
   const PageCounts& counts() const { return counts_; }
   /// Why some pages could not be classified, one line each (missing
   /// VMCOREINFO keys, damaged section table, unreadable struct pages).
   const std::vector<std::string>& problems() const { return problems_; }
+  /// The level it decides for.
   DumpLevel level() const { return level_; }
 
  private:

@@ -11,6 +11,7 @@ namespace kdump {
 /// A set of pfns within [start, start + size), stored as bits.
 class PfnBitmap {
  public:
+  /// An empty bitmap.
   PfnBitmap() = default;
   /// Reserves room for `capacity` pfns, so that reset() up to that size
   /// does not allocate.
@@ -18,8 +19,11 @@ class PfnBitmap {
 
   /// Covers [start, start + size), every bit clear.
   void reset(std::uint64_t start, std::uint64_t size);
+  /// The first pfn covered.
   std::uint64_t start() const { return start_; }
+  /// How many pfns are covered.
   std::uint64_t size() const { return size_; }
+  /// One past the last pfn covered.
   std::uint64_t end() const { return start_ + size_; }
 
   /// Whether pfn is in the set; false outside the range.
