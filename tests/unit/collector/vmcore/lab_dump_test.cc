@@ -7,7 +7,10 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+
+#include "io/file_source.h"
 
 namespace kdump {
 namespace {
@@ -64,6 +67,59 @@ void check_utsname(Dump& d) {
     REQUIRE(l->page_offset.has_value());
     CHECK(ptr >= *l->page_offset);
   }
+}
+
+// A file whose first note named VMCOREINFO is renamed on the fly: QEMU's dump
+// as it is without -device vmcoreinfo, from the same crash.
+class WithoutVmcoreinfo final : public ByteSource {
+ public:
+  explicit WithoutVmcoreinfo(const std::string& path) : file_(path) {
+    std::vector<std::byte> head(1 << 20);
+    head.resize(file_.read_at(0, head));
+    static constexpr char kName[] = "VMCOREINFO";  // with its NUL, as in the note header
+    for (std::size_t i = 0; i + sizeof kName <= head.size(); ++i) {
+      if (std::memcmp(head.data() + i, kName, sizeof kName) == 0) {
+        at_ = i;
+        break;
+      }
+    }
+  }
+  std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override {
+    const std::size_t n = file_.read_at(offset, out);
+    if (at_ && *at_ >= offset && *at_ < offset + n) out[*at_ - offset] = std::byte{'X'};
+    return n;
+  }
+  std::uint64_t size() const override { return file_.size(); }
+  std::string name() const override { return file_.name() + " (VMCOREINFO note renamed)"; }
+  bool found() const { return at_.has_value(); }
+
+ private:
+  FileSource file_;
+  std::optional<std::uint64_t> at_;
+};
+
+TEST_CASE("lab: a QEMU dump without VMCOREINFO is translated through the saved CR3") {
+  const fs::path lab = lab_dir();
+  if (lab.empty() || !fs::exists(lab / "qemu-dump.elf")) {
+    MESSAGE("skipped: no crash-lab QEMU dump (set KDUMP_LAB_DIR or run tests/lab/crash-lab)");
+    return;
+  }
+  auto with = Dump::open((lab / "qemu-dump.elf").string());
+  auto source = std::make_unique<WithoutVmcoreinfo>((lab / "qemu-dump.elf").string());
+  REQUIRE(source->found());
+  auto without = Dump::open(std::move(source));
+  REQUIRE_FALSE(without->has_vmcoreinfo());
+  const X86_64Layout* l = without->x86_64_layout();
+  REQUIRE(l);
+  CHECK(l->top_table_from == "CR3 of the saved CPU state");
+  CHECK(l->page_offset == with->x86_64_layout()->page_offset);
+  // The kernel text through the page walk alone: init_uts_ns, located with the other dump's VMCOREINFO.
+  const VmcoreInfo& vi = with->vmcoreinfo();
+  const std::uint64_t at = vi.require_symbol("init_uts_ns") + static_cast<std::uint64_t>(vi.offset("uts_namespace.name").value_or(0));
+  std::string uts(6 * 65, '\0');
+  REQUIRE(without->read_virtual(at, std::as_writable_bytes(std::span(uts))) == uts.size());
+  CHECK(std::string(uts.c_str()) == "Linux");
+  CHECK(std::string(uts.c_str() + 2 * 65) == vi.osrelease().value_or("?"));
 }
 
 TEST_CASE("lab: every form of a real crash reads the same memory") {
