@@ -8,12 +8,14 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "filter/mem_map.h"
 #include "filter/page_census.h"
 #include "filter/page_filter.h"
 #include "filter/page_report.h"
@@ -132,6 +134,91 @@ TEST_CASE("lab: page classes agree with makedumpfile within 1% (levels 1, 17, 31
     bool equal = ours.excluded == theirs->excluded;
     if (equal) CHECK(output.find(format_makedumpfile_report(ours)) != std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace kdump
+
+namespace kdump {
+namespace {
+
+// The lab dump with part of its struct page array gone and part of it
+// overwritten with 0xff bytes (every flag set, mapping and order absurd).
+class DamagedMemory final : public KernelMemory {
+ public:
+  DamagedMemory(KernelMemory& inner, std::uint64_t gone_first, std::uint64_t gone_last, std::uint64_t junk_first,
+                std::uint64_t junk_last)
+      : inner_(inner), gone_{gone_first, gone_last}, junk_{junk_first, junk_last} {}
+  std::size_t read_virtual(std::uint64_t vaddr, std::span<std::byte> out) override {
+    if (vaddr < gone_[1] && vaddr + out.size() > gone_[0]) {
+      if (vaddr >= gone_[0]) return 0;
+      out = out.first(gone_[0] - vaddr);
+    }
+    std::size_t got = inner_.read_virtual(vaddr, out);
+    for (std::size_t i = 0; i < got; ++i)
+      if (vaddr + i >= junk_[0] && vaddr + i < junk_[1]) out[i] = std::byte{0xff};
+    return got;
+  }
+  std::size_t read_physical(std::uint64_t paddr, std::span<std::byte> out) override {
+    return inner_.read_physical(paddr, out);
+  }
+  const VmcoreInfo& vmcoreinfo() const override { return inner_.vmcoreinfo(); }
+
+ private:
+  KernelMemory& inner_;
+  std::uint64_t gone_[2];
+  std::uint64_t junk_[2];
+};
+
+TEST_CASE("lab: a damaged mem_map keeps its pages and counts them") {
+  std::string vmcore = lab_vmcore();
+  if (vmcore.empty()) {
+    MESSAGE("skipped: no crash-lab vmcore (set KDUMP_LAB_DIR or run tests/lab/crash-lab)");
+    return;
+  }
+  auto dump = Dump::open(vmcore);
+  const std::uint64_t page = dump->description().page_size;
+  auto present = load_pfns(vmcore, page);
+  MemMap map = MemMap::load(*dump);
+  // 16384 pfns (64 MiB of memory) from pfn 0x8000 lose their struct pages;
+  // the next 16384 get junk ones.
+  const std::uint64_t gone = 0x8000, junk = 0xc000, n = 0x4000;
+  REQUIRE(map.page_address(gone).has_value());
+  REQUIRE(map.page_address(junk + n - 1).has_value());
+  const std::uint64_t sp = map.struct_page_size();
+  DamagedMemory damaged(*dump, *map.page_address(gone), *map.page_address(gone) + n * sp, *map.page_address(junk),
+                        *map.page_address(junk) + n * sp);
+
+  const auto level = *DumpLevel::from_int(31);
+  DumpLevelFilter whole(*dump, level, present);
+  DumpLevelFilter hurt(damaged, level, present);
+  for (std::uint64_t s = 0; s < whole.end_pfn(); s += 1 << 20) {
+    std::uint64_t e = std::min<std::uint64_t>(s + (1 << 20), whole.end_pfn());
+    const PfnBitmap& a = whole.run_cycle(s, e);
+    const PfnBitmap& b = hurt.run_cycle(s, e);
+    std::uint64_t in_damage_kept = 0, elsewhere_differs = 0;
+    for (std::uint64_t pfn = s; pfn < e; ++pfn) {
+      if (pfn >= gone && pfn < junk + n)
+        in_damage_kept += b.test(pfn);
+      else if (a.test(pfn) != b.test(pfn))
+        ++elsewhere_differs;
+    }
+    CHECK(elsewhere_differs == 0);
+    // Every present page in the damaged ranges stays in the dump.
+    std::uint64_t present_in_damage = 0;
+    for (std::uint64_t pfn = std::max(gone, s); pfn < std::min(junk + n, e); ++pfn)
+      present_in_damage += std::any_of(present.begin(), present.end(),
+                                       [&](const PfnRange& r) { return pfn >= r.start && pfn < r.end; });
+    CHECK(in_damage_kept == present_in_damage);
+  }
+  const auto& c = hurt.counts();
+  MESSAGE("damaged: unreadable " << c.unreadable_metadata << ", suspect " << c.suspect_metadata << ", excluded "
+                                 << c.excluded_total() << " (undamaged " << whole.counts().excluded_total() << ")");
+  CHECK(c.unreadable_metadata == n);
+  CHECK(c.suspect_metadata >= n - 1);  // junk heads with impossible orders
+  CHECK(c.excluded_total() < whole.counts().excluded_total());
+  REQUIRE_FALSE(hurt.problems().empty());
+  CHECK(hurt.problems()[0].find("are unreadable") != std::string::npos);
 }
 
 }  // namespace
