@@ -22,6 +22,7 @@ constexpr std::uint32_t kPtNote = 4;
 constexpr std::uint16_t kPnXnum = 0xffff;
 constexpr std::uint16_t kEtCore = 4;
 constexpr std::uint64_t kMaxNoteBytes = 64ull << 20;  // far above any real dump's notes
+constexpr std::uint64_t kMaxListed = 8;                // problems of one kind listed one by one
 
 // Where the fields sit in each class (gABI).
 struct ClassLayout {
@@ -101,6 +102,7 @@ ElfDumpLayout read_elf_dump(ByteSource& source) {
   out.program_headers = phnum;
 
   std::vector<std::pair<std::uint64_t, std::uint64_t>> note_ranges;
+  std::uint64_t beyond_end = 0;  // segments whose data the file does not hold; the first few are listed
   constexpr std::uint64_t kChunk = 1024;
   std::vector<std::byte> buf(static_cast<std::size_t>(std::min<std::uint64_t>(phnum, kChunk) * phentsize));
   for (std::uint64_t first = 0; first < phnum; first += kChunk) {
@@ -126,7 +128,7 @@ ElfDumpLayout read_elf_dump(ByteSource& source) {
           out.problems.push_back(which + ": addresses wrap around; skipped");
           continue;
         }
-        if (seg.file_size > 0 && seg.file_offset + seg.file_size > file_size)
+        if (seg.file_size > 0 && seg.file_offset + seg.file_size > file_size && ++beyond_end <= kMaxListed)
           out.problems.push_back(which + " (physical " + hex(seg.paddr) + "): data ends at " +
                                  hex(seg.file_offset + seg.file_size) + ", past the end of the file (" +
                                  hex(file_size) + "); the missing part is unreadable");
@@ -147,6 +149,9 @@ ElfDumpLayout read_elf_dump(ByteSource& source) {
     }
   }
 
+  if (beyond_end > kMaxListed)
+    out.problems.push_back("and " + std::to_string(beyond_end - kMaxListed) +
+                           " more program headers with data past the end of the file");
   std::uint64_t note_total = 0;
   for (auto [offset, size] : note_ranges) {
     if ((note_total += size) > kMaxNoteBytes) {

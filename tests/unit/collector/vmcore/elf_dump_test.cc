@@ -111,6 +111,16 @@ TEST_CASE("ELF dump: damage is reported, not fatal") {
     read_string(m, 0x1000, 0x2000, &got);
     CHECK(got == 0x1000);
   }
+  SUBCASE("many segments cut off are summarized") {
+    ElfVmcoreBuilder many;
+    for (std::uint64_t i = 0; i < 20; ++i) many.loads.push_back({i * 0x1000, 0, filled(0x1000, 'm'), 0});
+    auto cut = many.build();
+    cut.resize(cut.size() - 15 * 0x1000 + 10);
+    MemorySource src(cut);
+    ElfDumpLayout l = read_elf_dump(src);
+    REQUIRE(l.problems.size() == 9);
+    CHECK(l.problems[8] == "and 7 more program headers with data past the end of the file");
+  }
   SUBCASE("I/O error part way through a read") {
     MemorySource src(bytes);
     ElfDumpLayout l = read_elf_dump(src);
