@@ -32,6 +32,7 @@ namespace {
 
 constexpr std::uint64_t kKernelSpaceLow = 0xff00000000000000ull;  // below every x86_64 kernel region
 constexpr std::uint64_t kCr4La57 = 1ull << 12;
+constexpr std::uint64_t kMaxKernelImage = 1ull << 30;  // KERNEL_IMAGE_SIZE with KASLR
 constexpr std::uint64_t kCr3Frame = 0x000ffffffffff000ull;
 
 std::optional<std::uint64_t> read_u64(X86_64Translator& t, PhysicalMemory& memory, std::uint64_t vaddr) {
@@ -113,12 +114,18 @@ X86_64Layout derive_x86_64_layout(const LayoutClues& clues, PhysicalMemory& memo
     l.phys_base = static_cast<std::uint64_t>(*v);
     l.phys_base_from = "VMCOREINFO NUMBER(phys_base)";
   } else if (clues.loads) {
-    for (const auto& seg : *clues.loads) {
-      if (seg.vaddr >= kStartKernelMap && seg.vaddr - kStartKernelMap < l.kernel_image_size) {
-        l.phys_base = seg.paddr - (seg.vaddr - kStartKernelMap);
-        l.phys_base_from = "the PT_LOAD of the kernel text";
-        break;
-      }
+    // The kernel image is the lowest mapping in the text band; modules sit
+    // above it. The band is 1 GiB under KASLR (KERNEL_IMAGE_SIZE), which is
+    // unknown without VMCOREINFO, so the widest band is searched.
+    const LoadSegment* text = nullptr;
+    for (const auto& seg : *clues.loads)
+      if (seg.vaddr >= kStartKernelMap && seg.vaddr - kStartKernelMap < kMaxKernelImage &&
+          (!text || seg.vaddr < text->vaddr))
+        text = &seg;
+    if (text) {
+      l.phys_base = text->paddr - (text->vaddr - kStartKernelMap);
+      l.phys_base_from = "the PT_LOAD of the kernel text";
+      if (text->vaddr - kStartKernelMap >= l.kernel_image_size) l.kernel_image_size = kMaxKernelImage;
     }
   }
   if (!l.phys_base && clues.header_phys_base) {

@@ -184,6 +184,21 @@ TEST_CASE("Dump: kdump-compressed, plain and flattened") {
   }
 }
 
+TEST_CASE("Dump: phys_base from the lowest text PT_LOAD, also above 512 MiB (KASLR, no VMCOREINFO)") {
+  PhysImage image;
+  image.put_string(0x2000010, "text");
+  ElfVmcoreBuilder b;
+  b.loads.push_back({0x3000000, 0xffffffffc1000000ull, image.slice(0x3000000, 0x1000), 0});  // a module page
+  b.loads.push_back({0x2000000, 0xffffffffbae00000ull, image.slice(0x2000000, 0x1000), 0});  // the kernel image
+  auto dump = open_bytes(b.build());
+  const X86_64Layout* l = dump->x86_64_layout();
+  REQUIRE(l);
+  CHECK(l->phys_base == 0x2000000 - 0x3ae00000);
+  CHECK(l->phys_base_from == "the PT_LOAD of the kernel text");
+  CHECK(l->kernel_image_size == (1ull << 30));
+  CHECK(read_virtual(*dump, 0xffffffffbae00010ull, 4) == "text");
+}
+
 TEST_CASE("Dump: a flattened ELF dump (makedumpfile -F -E)") {
   ElfVmcoreBuilder b;
   b.loads.push_back({0x1000, 0, bytes_of("flattened elf"), 0x1000});
