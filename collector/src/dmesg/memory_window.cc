@@ -24,7 +24,7 @@ std::optional<std::uint64_t> read_word(KernelMemory& memory, std::uint64_t vaddr
 }
 
 MemoryWindow::MemoryWindow(KernelMemory& memory, std::uint64_t base, std::uint64_t size)
-    : memory_(memory), base_(base), size_(size) {
+    : memory_(memory), base_(base), size_(size), slots_(kSlots) {
   // A window that would run past the top of the address space is cut there.
   const std::uint64_t room = std::numeric_limits<std::uint64_t>::max() - base;
   if (size_ > room) size_ = room;

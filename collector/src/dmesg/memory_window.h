@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "vmcore/kernel_memory.h"
 
@@ -45,7 +46,7 @@ class MemoryWindow {
   KernelMemory& memory_;
   std::uint64_t base_;
   std::uint64_t size_;
-  std::array<Slot, kSlots> slots_{};
+  std::vector<Slot> slots_;  // on the heap: 64 KiB would be a lot of stack
 };
 
 }  // namespace kdump::dmesg
