@@ -1,0 +1,179 @@
+#include "transport/nfs_sink.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "support/nfs_ganesha_server.h"
+#include "transport/nfs_client.h"
+#include "transport/nfs_error.h"
+
+namespace kdump {
+namespace {
+
+namespace fs = std::filesystem;
+using test::NfsGaneshaServer;
+
+bool skip_without_ganesha() {
+  std::string reason = NfsGaneshaServer::unavailable_reason();
+  if (!reason.empty()) MESSAGE("skipped: " << reason);
+  return !reason.empty();
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::lstat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+std::string random_bytes(std::size_t size) {
+  std::mt19937_64 random(42);
+  std::string data(size, '\0');
+  for (auto& c : data) c = static_cast<char>(random());
+  return data;
+}
+
+std::span<const std::byte> bytes_of(const std::string& s, std::size_t from = 0, std::size_t count = std::string::npos) {
+  return std::as_bytes(std::span(s.data(), s.size())).subspan(from, std::min(count, s.size() - from));
+}
+
+template <typename Body>
+std::string error_of(Body&& body) {
+  try {
+    body();
+  } catch (const NfsError& e) {
+    return e.summary();
+  }
+  return "";
+}
+
+TEST_CASE("nfs sink: a multi-MiB dump arrives byte for byte, 0600 in a 0700 directory, renamed on finish") {
+  if (skip_without_ganesha()) return;
+  NfsGaneshaServer server;
+  NfsClient client(server.target());
+  REQUIRE(client.make_directory("/host-2026"));
+  const fs::path dir = server.export_dir() / "host-2026";
+  const std::string data = random_bytes((6u << 20) + 12345);
+
+  NfsSink sink(client, "/host-2026/vmcore");
+  CHECK(sink.name() == "127.0.0.1:" + server.export_dir().string() + "/host-2026/vmcore");
+  CHECK(sink.temporary_path() == "/host-2026/vmcore-incomplete");
+  // Header last, as the dump writers do; the rest in uneven pieces, one larger than a WRITE RPC.
+  const std::size_t header = 4096;
+  std::size_t at = header;
+  for (std::size_t piece : {std::size_t{1}, std::size_t{65536 - 1}, std::size_t{3u << 20}, std::size_t{777}}) {
+    sink.write_at(at, bytes_of(data, at, piece));
+    at += piece;
+  }
+  sink.write_at(at, bytes_of(data, at));
+  CHECK(fs::exists(dir / "vmcore-incomplete"));
+  sink.write_at(0, bytes_of(data, 0, header));
+  CHECK_FALSE(fs::exists(dir / "vmcore"));
+
+  sink.finish();
+  CHECK_FALSE(fs::exists(dir / "vmcore-incomplete"));
+  CHECK(slurp(dir / "vmcore") == data);
+  CHECK(mode_of(dir / "vmcore") == 0600);
+  CHECK(mode_of(dir) == 0700);
+}
+
+TEST_CASE("nfs sink: an existing vmcore is never overwritten") {
+  if (skip_without_ganesha()) return;
+  NfsGaneshaServer server;
+  NfsClient client(server.target());
+  const std::string where = "127.0.0.1:" + server.export_dir().string();
+  std::ofstream(server.export_dir() / "vmcore") << "earlier dump";
+
+  SUBCASE("present before the sink starts") {
+    CHECK(error_of([&] { NfsSink sink(client, "/vmcore"); }) == where + ": cannot create /vmcore: already exists");
+    CHECK_FALSE(fs::exists(server.export_dir() / "vmcore-incomplete"));
+  }
+  SUBCASE("a leftover vmcore-incomplete is not reused") {
+    fs::remove(server.export_dir() / "vmcore");
+    std::ofstream(server.export_dir() / "vmcore-incomplete") << "half";
+    CHECK(error_of([&] { NfsSink sink(client, "/vmcore"); }) ==
+          where + ": cannot create /vmcore-incomplete: already exists");
+    CHECK(slurp(server.export_dir() / "vmcore-incomplete") == "half");
+    return;
+  }
+  SUBCASE("appearing while the dump is written") {
+    fs::rename(server.export_dir() / "vmcore", server.export_dir() / "later");
+    NfsSink sink(client, "/vmcore");
+    sink.write_at(0, bytes_of("new dump"));
+    fs::rename(server.export_dir() / "later", server.export_dir() / "vmcore");
+    CHECK(error_of([&] { sink.finish(); }) ==
+          where + ": cannot rename /vmcore-incomplete to /vmcore: already exists");
+    CHECK(slurp(server.export_dir() / "vmcore-incomplete") == "new dump");
+  }
+  CHECK(slurp(server.export_dir() / "vmcore") == "earlier dump");
+}
+
+TEST_CASE("nfs sink: a planted symlink at the target name does not redirect the write") {
+  if (skip_without_ganesha()) return;
+  NfsGaneshaServer server;
+  NfsClient client(server.target());
+  const std::string where = "127.0.0.1:" + server.export_dir().string();
+  const fs::path victim = server.export_dir().parent_path() / "victim";
+  std::ofstream(victim) << "precious";
+
+  struct Case {
+    const char* link;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"vmcore-incomplete", where + ": cannot create /vmcore-incomplete: already exists"},
+      {"vmcore", where + ": cannot create /vmcore: already exists"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.link);
+    fs::create_symlink(victim, server.export_dir() / c.link);
+    CHECK(error_of([&] { NfsSink sink(client, "/vmcore"); }) == c.expected);
+    CHECK(fs::is_symlink(server.export_dir() / c.link));
+    fs::remove(server.export_dir() / c.link);
+  }
+  CHECK(slurp(victim) == "precious");
+  CHECK(mode_of(victim) == 0644);
+}
+
+TEST_CASE("nfs sink: a server killed mid-transfer gives a clear error and leaves vmcore-incomplete") {
+  if (skip_without_ganesha()) return;
+  NfsGaneshaServer server;
+  NfsTarget target = server.target();
+  target.timeout_ms = 3000;
+  target.reconnect_retries = 2;
+  NfsClient client(target);
+  const std::string where = "127.0.0.1:" + server.export_dir().string();
+  const std::string chunk = random_bytes(1u << 20);
+
+  NfsSink sink(client, "/vmcore");
+  std::uint64_t offset = 0;
+  for (int i = 0; i < 3; ++i, offset += chunk.size()) sink.write_at(offset, bytes_of(chunk));
+  server.kill_now();
+
+  const auto start = std::chrono::steady_clock::now();
+  std::string error = error_of([&] {
+    for (int i = 0; i < 64; ++i, offset += chunk.size()) sink.write_at(offset, bytes_of(chunk));
+  });
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(error == where + ": cannot write to /vmcore-incomplete: server not reachable");
+  CHECK(seconds < 30);
+  CHECK(error_of([&] { sink.finish(); }) != "");
+  CHECK(fs::exists(server.export_dir() / "vmcore-incomplete"));
+  CHECK_FALSE(fs::exists(server.export_dir() / "vmcore"));
+}
+
+}  // namespace
+}  // namespace kdump
