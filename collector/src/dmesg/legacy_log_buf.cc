@@ -173,7 +173,7 @@ bool Walk::consistent(const Header& h, std::uint64_t pos, std::uint64_t end) con
 
 std::optional<std::uint64_t> Walk::resync(std::uint64_t from, std::uint64_t end) {
   const auto size = static_cast<std::uint64_t>(l_.header_size);
-  for (std::uint64_t q = from; q + size <= end;) {
+  for (std::uint64_t q = from; q + size <= end && !buf_.gave_up();) {
     auto h = header(q);
     if (h && h->len != 0 && consistent(*h, q, end)) return q;
     if (h) {
@@ -232,6 +232,11 @@ bool Walk::segment(std::uint64_t pos, std::uint64_t end, bool marker_ends, std::
                          : "length " + std::to_string(h->len) + " does not fit its text (" +
                                std::to_string(h->text_len) + ") and dictionary (" + std::to_string(h->dict_len) + ")";
     auto found = resync(pos + kScanStep, end);
+    if (buf_.gave_up()) {
+      problems_.add("record at log_buf offset " + std::to_string(pos) + ": " + why + "; log_buf lacks more than " +
+                    std::to_string(MemoryWindow::kMaxMissingPages) + " pages, stopped");
+      return false;
+    }
     if (!found) {
       problems_.add("record at log_buf offset " + std::to_string(pos) + ": " + why + "; skipped the remaining " +
                     std::to_string(end - pos) + " bytes of the segment");

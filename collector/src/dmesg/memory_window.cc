@@ -34,7 +34,8 @@ const MemoryWindow::Slot& MemoryWindow::fetch(std::uint64_t chunk_index) {
   Slot& slot = slots_[chunk_index % kSlots];
   if (slot.index != chunk_index) {
     slot.index = chunk_index;
-    slot.valid = memory_.read_virtual(chunk_index * kChunk, slot.bytes);
+    slot.valid = gave_up() ? 0 : memory_.read_virtual(chunk_index * kChunk, slot.bytes);
+    if (slot.valid < kChunk) ++missing_pages_;
   }
   return slot;
 }

@@ -32,6 +32,13 @@ class MemoryWindow {
   /// Like read, for one little-endian field.
   std::optional<std::uint64_t> read_le(std::uint64_t offset, std::size_t width);
   std::uint64_t size() const { return size_; }
+  /// True once kMaxMissingPages pages have failed: from then on every read
+  /// fails at once, so a garbage size over a hole cannot cost 2^19 lookups.
+  bool gave_up() const { return missing_pages_ >= kMaxMissingPages; }
+
+  /// Missing pages a window tolerates (256 MiB), far more than any real
+  /// ring or log_buf lacks when it lacks anything at all.
+  static constexpr std::uint64_t kMaxMissingPages = 65536;
 
  private:
   static constexpr std::uint64_t kChunk = 4096;
@@ -46,7 +53,8 @@ class MemoryWindow {
   KernelMemory& memory_;
   std::uint64_t base_;
   std::uint64_t size_;
-  std::vector<Slot> slots_;  // on the heap: 64 KiB would be a lot of stack
+  std::vector<Slot> slots_;
+  std::uint64_t missing_pages_ = 0;  // on the heap: 64 KiB would be a lot of stack
 };
 
 }  // namespace kdump::dmesg

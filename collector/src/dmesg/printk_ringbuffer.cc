@@ -167,6 +167,8 @@ class Walk {
   }
   // Reports a pending run of records lost to unreadable pages.
   void flush_unreadable();
+  // True once the rings lack so many pages that the walk should stop.
+  bool gave_up() const { return descs_.gave_up() || infos_.gave_up() || text_.gave_up(); }
 
  private:
   std::uint64_t word_at(std::span<const std::byte> b, std::int64_t at) const {
@@ -380,6 +382,12 @@ KernelLog read_lockless_log(KernelMemory& memory) {
   Walk walk(memory, l, r, descs, infos, data, problems);
   for (std::uint64_t i = 0, consumed = 1; i <= span; i += consumed) {
     const std::uint64_t id = (tail + i) & r.id_mask;
+    if (walk.gave_up()) {
+      walk.flush_unreadable();
+      problems.add("the rings lack more than " + std::to_string(MemoryWindow::kMaxMissingPages) +
+                   " pages; stopped before record id " + std::to_string(id));
+      break;
+    }
     if (auto rec = walk.record(id, span - i + 1, consumed)) log.records.push_back(std::move(*rec));
   }
   walk.flush_unreadable();

@@ -264,3 +264,32 @@ TEST_CASE("legacy: missing keys name themselves") {
 
 }  // namespace
 }  // namespace kdump::dmesg
+
+namespace kdump::dmesg {
+namespace {
+
+TEST_CASE("legacy: a garbage log_buf_len over a hole: the scan stops after 65536 missing pages") {
+  KernelImageBuilder image;
+  LegacyLogBuilder buf(4096);
+  for (int i = 0; i < 4; ++i) buf.append("message number " + std::to_string(i), i);
+  buf.install(image);
+  const auto& vi = image.vmcoreinfo();
+  image.write_le(vi.symbol("log_buf_len").value(), 0x80000000u, 4);
+  image.write_le(vi.symbol("log_next_idx").value(), 0x7ffffff0u, 4);
+  const std::uint32_t at = buf.record_offsets()[2];
+  image.write_le(buf.buffer_address() + at + buf.layout().len, 5, 2);
+  const KernelLog log = read_legacy_log(image);
+  // The scan finds record 3 after the damage; past the real end of the
+  // buffer (zeros, then nothing) it gives up instead of probing 2 GiB.
+  CHECK(texts(log) == std::vector<std::string>{"message number 0", "message number 1", "message number 3"});
+  CHECK(lines(log.problems) == "record at log_buf offset " + std::to_string(at) +
+                                   ": length 5 does not fit its text (16) and dictionary (0); skipped " +
+                                   std::to_string(buf.record_offsets()[3] - at) +
+                                   " bytes to the next consistent record\n"
+                                   "record at log_buf offset " + std::to_string(buf.next_idx()) +
+                                   ": length 0 does not fit its text (0) and dictionary (0); "
+                                   "log_buf lacks more than 65536 pages, stopped\n");
+}
+
+}  // namespace
+}  // namespace kdump::dmesg

@@ -355,22 +355,29 @@ TEST_CASE("lockless: head and tail further apart than the ring is long") {
   CHECK(lines(texts(log)) == lines({"r12", "r13", "r14", "r15", "r16", "r17", "r18", "r19"}));
 }
 
-TEST_CASE("lockless: a garbage count_bits over an unreadable descriptor array costs a read per page") {
+TEST_CASE("lockless: a garbage count_bits over an unreadable descriptor array: a read per page, then a stop") {
   KernelImageBuilder image;
   LocklessRingBuilder ring(4, 10);
   for (int i = 0; i < 5; ++i) ring.append("r" + std::to_string(i), i);
   ring.install(image);
   const auto& l = ring.layout();
   const std::uint64_t mask = ~std::uint64_t{0} >> 2;
+  const std::uint64_t tail = (ring.head_id() - (1u << 26) + 1) & mask;
   image.write_le(ring.prb_address() + l.desc_ring + l.count_bits, 26, 4);
-  image.write_le(ring.prb_address() + l.desc_ring + l.tail_id, (ring.head_id() - (1u << 26) + 1) & mask, 8);
+  image.write_le(ring.prb_address() + l.desc_ring + l.tail_id, tail, 8);
   // All of the 1.5 GiB the descriptor array now claims is missing from the dump.
   image.make_unreadable(ring.desc_address(0), (std::uint64_t{1} << 26) * l.desc_size);
   const KernelLog log = read_lockless_log(image);
   CHECK(log.records.empty());
-  REQUIRE(log.problems.size() == 1);
-  CHECK(log.problems[0] == "records id " + std::to_string((ring.head_id() - (1u << 26) + 1) & mask) + " to " +
-                               std::to_string(ring.head_id()) + ": descriptors unreadable; skipped");
+  REQUIRE(log.problems.size() == 2);
+  // One read per page of descriptors; the walk stops at the first id whose
+  // descriptor lies past the 65536 pages a window tolerates.
+  const std::uint64_t slot0 = tail & ((std::uint64_t{1} << 26) - 1);
+  const std::uint64_t first_page = slot0 * 24 / 4096;
+  const std::uint64_t stop = tail + ((first_page + 65536) * 4096 + 23) / 24 - slot0;
+  CHECK(log.problems[0] == "records id " + std::to_string(tail) + " to " + std::to_string(stop - 1) +
+                               ": descriptors unreadable; skipped");
+  CHECK(log.problems[1] == "the rings lack more than 65536 pages; stopped before record id " + std::to_string(stop));
 }
 
 TEST_CASE("lockless: what the dump cannot describe") {
