@@ -1,0 +1,45 @@
+#pragma once
+// A byte stream into a remote command's stdin over an ssh exec channel: the
+// flattened dump format piped to "dd of=DIR/vmcore-incomplete", as
+// kdump-utils does for ssh targets when makedumpfile writes to stdout.
+
+#include <string>
+#include <string_view>
+
+#include "sink/byte_stream.h"
+#include "transport/ssh_session.h"
+
+struct ssh_channel_struct;
+
+namespace kdump {
+
+/// Streams into `command`'s stdin; close() checks that it exited 0. Throws SshError.
+class SshExecStream final : public OutputStream {
+ public:
+  /// Starts `command` (a shell command line: quote every path with cfg::shell_quote); the session must outlive it.
+  SshExecStream(SshSession& session, std::string command, std::string name);
+  ~SshExecStream() override;  ///< without close(): drops the channel, claiming nothing
+  SshExecStream(const SshExecStream&) = delete;
+  SshExecStream& operator=(const SshExecStream&) = delete;
+
+  void write(std::span<const std::byte> bytes) override;
+  /// Nothing is buffered here: each write() is handed to libssh, which blocks until it is sent.
+  void flush() override {}
+  std::string name() const override { return name_; }
+  /// Sends end-of-file, waits for the command, throws unless it exited 0 (its stderr in the message).
+  void close();
+
+ private:
+  [[noreturn]] void fail(const std::string& what);
+  /// Reads what is left of stdout and stderr, frees the channel, throws unless the exit status is 0.
+  void wait_for_exit(const std::string& what);
+
+  SshSession& session_;
+  std::string name_;
+  ssh_channel_struct* channel_ = nullptr;
+};
+
+/// "umask 0077 && mkdir -p -- DIR && dd bs=512 status=none of=DIR/FILE", every path quoted.
+std::string ssh_dd_command(std::string_view dir, std::string_view file = "vmcore-incomplete");
+
+}  // namespace kdump
