@@ -237,19 +237,20 @@ std::optional<LogRecord> Walk::read_record(std::uint64_t id, std::uint64_t remai
   const std::uint64_t sv = word_at(desc_buf_, l_.state_var + l_.counter);
   const std::uint64_t sv_id = sv & r_.id_mask;
   const auto state = static_cast<DescState>((sv >> (l_.word * 8 - 2)) & 3);
-  const std::string who = "record id " + std::to_string(id);
+  // Messages are built only when needed: this runs once per record.
+  const auto who = [id] { return "record id " + std::to_string(id); };
   if (sv_id != id) {
     // The head descriptor keeps its previous id until the writer that just
     // moved head_id claims it (desc_reserve() in printk_ringbuffer.c).
     if (remaining == 1)
-      problem(who + " was being reserved when the kernel stopped; skipped");
+      problem(who() + " was being reserved when the kernel stopped; skipped");
     else
-      problem(who + ": descriptor holds id " + std::to_string(sv_id) + " instead; skipped");
+      problem(who() + ": descriptor holds id " + std::to_string(sv_id) + " instead; skipped");
     return std::nullopt;
   }
   if (state == DescState::kReusable) return std::nullopt;  // already recycled: not a record any more
   if (state == DescState::kReserved) {
-    problem(who + " was being written when the kernel stopped (descriptor reserved); skipped");
+    problem(who() + " was being written when the kernel stopped (descriptor reserved); skipped");
     return std::nullopt;
   }
 
@@ -284,7 +285,7 @@ std::optional<LogRecord> Walk::read_record(std::uint64_t id, std::uint64_t remai
 
 std::optional<LogRecord> Walk::text_record(std::uint64_t id, std::uint64_t begin, std::uint64_t next, LogRecord rec,
                                            std::uint16_t text_len) {
-  const std::string who = "record seq " + std::to_string(rec.seq) + " (id " + std::to_string(id) + ")";
+  const auto who = [&] { return "record seq " + std::to_string(rec.seq) + " (id " + std::to_string(id) + ")"; };
   const auto wraps = [&](std::uint64_t lpos) { return (lpos & r_.lpos_mask) >> r_.size_bits; };
   const auto index = [&](std::uint64_t lpos) { return lpos & (r_.data_size - 1); };
   std::uint64_t block = 0, block_size = 0;
@@ -295,34 +296,34 @@ std::optional<LogRecord> Walk::text_record(std::uint64_t id, std::uint64_t begin
     block = 0;
     block_size = index(next);
   } else {
-    problem(who + ": text block " + hex(begin) + ".." + hex(next) + " is not a valid position; skipped");
+    problem(who() + ": text block " + hex(begin) + ".." + hex(next) + " is not a valid position; skipped");
     return std::nullopt;
   }
   if (begin % l_.word != 0 || next % l_.word != 0 || block_size < l_.word) {
-    problem(who + ": text block " + hex(begin) + ".." + hex(next) + " is misaligned or too short; skipped");
+    problem(who() + ": text block " + hex(begin) + ".." + hex(next) + " is misaligned or too short; skipped");
     return std::nullopt;
   }
   // Each block starts with the id of the descriptor that owns it
   // (struct prb_data_block in printk_ringbuffer.c).
   auto owner = text_.read_le(block, l_.word);
   if (!owner) {
-    problem(who + ": text unreadable; skipped");
+    problem(who() + ": text unreadable; skipped");
     return std::nullopt;
   }
   if (*owner != id) {
-    problem(who + ": text block belongs to id " + std::to_string(*owner) + "; skipped");
+    problem(who() + ": text block belongs to id " + std::to_string(*owner) + "; skipped");
     return std::nullopt;
   }
   std::uint64_t len = text_len;
   if (len > block_size - l_.word) {
     // The tools print what the block holds; so does this reader, but says so.
-    problem(who + ": text_len " + std::to_string(text_len) + " exceeds its block of " +
+    problem(who() + ": text_len " + std::to_string(text_len) + " exceeds its block of " +
                   std::to_string(block_size - l_.word) + " bytes; truncated");
     len = block_size - l_.word;
   }
   rec.text.resize(static_cast<std::size_t>(len));
   if (!text_.read(block + l_.word, std::as_writable_bytes(std::span(rec.text)))) {
-    problem(who + ": text unreadable; skipped");
+    problem(who() + ": text unreadable; skipped");
     return std::nullopt;
   }
   return rec;
