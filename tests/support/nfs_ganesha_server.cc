@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -133,7 +134,7 @@ class LockFile {
 };
 
 std::string config(const fs::path& dir, const fs::path& export_dir, std::uint16_t nfs_port,
-                   std::uint16_t mount_port) {
+                   std::uint16_t mount_port, bool root_squash) {
   std::ostringstream out;
   out << "NFS_CORE_PARAM {\n"
       << "  Protocols = 3;\n"
@@ -155,7 +156,7 @@ std::string config(const fs::path& dir, const fs::path& export_dir, std::uint16_
       << "  Protocols = 3;\n"
       << "  Transports = TCP;\n"
       << "  Access_Type = RW;\n"
-      << "  Squash = No_Root_Squash;\n"
+      << "  Squash = " << (root_squash ? "Root_Squash" : "No_Root_Squash") << ";\n"
       << "  SecType = sys;\n"
       << "  FSAL { Name = VFS; }\n"
       << "}\n"
@@ -174,20 +175,28 @@ std::string NfsGaneshaServer::unavailable_reason() {
   return "";
 }
 
-NfsGaneshaServer::NfsGaneshaServer() {
+NfsGaneshaServer::NfsGaneshaServer(NfsGaneshaOptions options) {
   char name[] = "/tmp/kdump-ganesha-XXXXXX";
   if (!::mkdtemp(name)) throw std::runtime_error("mkdtemp failed");
   dir_ = name;
   export_dir_ = dir_ / "export";
   fs::create_directories(export_dir_);
   fs::create_directories(dir_ / "recovery");
+  if (options.tmpfs_bytes > 0) {
+    std::string size = "size=" + std::to_string(options.tmpfs_bytes) + ",mode=0755";
+    if (::mount("tmpfs", export_dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, size.c_str()) != 0) {
+      stop();
+      throw std::runtime_error("cannot mount a tmpfs for the export");
+    }
+    tmpfs_mounted_ = true;
+  }
   nfs_port_ = free_port();
   do {
     mount_port_ = free_port();
   } while (mount_port_ == nfs_port_);
   const fs::path conf = dir_ / "ganesha.conf";
   const fs::path log = dir_ / "ganesha.log";
-  std::ofstream(conf) << config(dir_, export_dir_, nfs_port_, mount_port_);
+  std::ofstream(conf) << config(dir_, export_dir_, nfs_port_, mount_port_, options.root_squash);
 
   LockFile lock;
   if (!listening(kPortmapperPort)) {
@@ -232,9 +241,16 @@ void NfsGaneshaServer::kill_now() {
   pid_ = -1;
 }
 
+void NfsGaneshaServer::freeze() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
 void NfsGaneshaServer::stop() {
   LockFile lock;
-  if (pid_ > 0) terminate(pid_, 10s);
+  if (pid_ > 0) {
+    ::kill(pid_, SIGCONT);
+    terminate(pid_, 10s);
+  }
   pid_ = -1;
   if (rpcbind_pid_ > 0) {
     terminate(rpcbind_pid_, 5s);
@@ -244,6 +260,8 @@ void NfsGaneshaServer::stop() {
     fs::remove("/run/rpcbind/portmap.xdr", ignored);
   }
   rpcbind_pid_ = -1;
+  if (tmpfs_mounted_) ::umount2(export_dir_.c_str(), MNT_DETACH);
+  tmpfs_mounted_ = false;
   if (!dir_.empty()) {
     std::error_code ignored;
     fs::remove_all(dir_, ignored);

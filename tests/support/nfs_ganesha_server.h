@@ -13,6 +13,12 @@
 
 namespace kdump::test {
 
+/// How the export is set up.
+struct NfsGaneshaOptions {
+  bool root_squash = false;      ///< map root to nobody (to provoke "permission denied")
+  std::uint64_t tmpfs_bytes = 0;  ///< >0: export a tmpfs of this size (to provoke "no space")
+};
+
 /// One ganesha.nfsd process and its temporary export, stopped and removed on destruction.
 class NfsGaneshaServer {
  public:
@@ -20,7 +26,7 @@ class NfsGaneshaServer {
   static std::string unavailable_reason();
 
   /// Starts ganesha and waits until it reports "NFS SERVER INITIALIZED"; throws std::runtime_error with its log.
-  NfsGaneshaServer();
+  explicit NfsGaneshaServer(NfsGaneshaOptions options = {});
   ~NfsGaneshaServer();
   NfsGaneshaServer(const NfsGaneshaServer&) = delete;
   NfsGaneshaServer& operator=(const NfsGaneshaServer&) = delete;
@@ -31,6 +37,8 @@ class NfsGaneshaServer {
   NfsTarget target() const;
   /// SIGKILLs the server at once and reaps it (a crash, as a test wants mid-transfer).
   void kill_now();
+  /// SIGSTOPs the server: it keeps its connections but answers nothing.
+  void freeze();
   /// SIGTERM, wait (about 1 s), SIGKILL after 10 s; idempotent.
   void stop();
 
@@ -41,6 +49,7 @@ class NfsGaneshaServer {
   std::uint16_t mount_port_ = 0;
   pid_t pid_ = -1;
   pid_t rpcbind_pid_ = -1;
+  bool tmpfs_mounted_ = false;
 };
 
 }  // namespace kdump::test

@@ -14,6 +14,8 @@
 //   file created at the target between the look and the RENAME would be
 //   replaced. Dumps go to a fresh per-crash directory, so nothing else is
 //   expected to create files there.
+// - A WRITE the server refuses comes back from libnfs 4.0 as a bare EFAULT;
+//   see NfsFile::refused_write.
 // - Retries are bounded: autoreconnect is set from NfsTarget (libnfs would
 //   otherwise decide), and every RPC has a timeout.
 // Ports: libnfs 4.0 has no setter for them, only the URL options nfsport and
@@ -116,7 +118,11 @@ void NfsClient::fail(int rc, const std::string& action) const {
   int error = rc < 0 ? -rc : EIO;
   std::string detail = libnfs_text(context_);
   // EIO is also what a lost connection gives; a server's own I/O error says so.
-  std::string cause = detail.find("NFS3ERR_IO") != std::string::npos ? "I/O error on the server" : nfs_cause(error);
+  std::string cause = nfs_cause(error);
+  if (detail.find("NFS3ERR_IO") != std::string::npos) cause = "I/O error on the server";
+  // libnfs's sync calls cancel what is outstanding when the timeout expires.
+  if (detail.find("timed out") != std::string::npos || detail.find("cancelled") != std::string::npos)
+    cause = "server not responding";
   throw NfsError(error, target_.display(), action, cause, detail);
 }
 
@@ -181,11 +187,28 @@ void NfsFile::pwrite_all(std::uint64_t offset, std::span<const std::byte> bytes)
   while (!bytes.empty()) {
     std::uint64_t count = std::min<std::uint64_t>(bytes.size(), kMaxWriteCall);
     int rc = nfs_pwrite(client_->context_, handle_, offset, count, bytes.data());
+    if (rc == -EFAULT) refused_write(count);
     if (rc < 0) client_->fail(rc, "cannot write to " + path_);
     if (rc == 0) client_->fail(-ENOSPC, "cannot write to " + path_);
     bytes = bytes.subspan(static_cast<std::size_t>(rc));
     offset += static_cast<std::uint64_t>(rc);
   }
+}
+
+// libnfs 4.0 reports a WRITE the server answered with an error (NFS3ERR_NOSPC,
+// NFS3ERR_DQUOT, ...) as -EFAULT with an empty text: the status is lost in its
+// multi-call write path. Free space (FSSTAT) tells the common case apart.
+void NfsFile::refused_write(std::uint64_t count) {
+  const std::string action = "cannot write to " + path_;
+  const std::string display = client_->target_.display();
+  nfs_statvfs_64 st{};
+  if (nfs_statvfs64(client_->context_, path_.c_str(), &st) != 0) {
+    throw NfsError(EIO, display, action, "the server refused the write", "libnfs: EFAULT; free space unknown");
+  }
+  std::uint64_t available = st.f_bavail * (st.f_frsize != 0 ? st.f_frsize : st.f_bsize);
+  std::string detail = "libnfs: EFAULT; " + std::to_string(available) + " bytes free for " + std::to_string(count);
+  if (available < count) throw NfsError(ENOSPC, display, action, nfs_cause(ENOSPC), detail);
+  throw NfsError(EIO, display, action, "the server refused the write", detail);
 }
 
 void NfsFile::fsync() {

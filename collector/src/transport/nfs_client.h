@@ -61,6 +61,7 @@ class NfsFile {
  private:
   friend class NfsClient;
   NfsFile(NfsClient& client, nfsfh* handle, std::string path);
+  [[noreturn]] void refused_write(std::uint64_t count);
   NfsClient* client_;
   nfsfh* handle_;
   std::string path_;

@@ -175,5 +175,56 @@ TEST_CASE("nfs sink: a server killed mid-transfer gives a clear error and leaves
   CHECK_FALSE(fs::exists(server.export_dir() / "vmcore"));
 }
 
+TEST_CASE("nfs sink: a server that stops answering fails the write after the timeout") {
+  if (skip_without_ganesha()) return;
+  NfsGaneshaServer server;
+  NfsTarget target = server.target();
+  target.timeout_ms = 1000;
+  NfsClient client(target);
+  const std::string where = "127.0.0.1:" + server.export_dir().string();
+  const std::string chunk = random_bytes(1u << 20);
+  NfsSink sink(client, "/vmcore");
+  sink.write_at(0, bytes_of(chunk));
+  server.freeze();
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(error_of([&] { sink.write_at(chunk.size(), bytes_of(chunk)); }) ==
+        where + ": cannot write to /vmcore-incomplete: server not responding");
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(seconds >= 0.9);
+  CHECK(seconds < 10);
+  server.stop();
+  CHECK_FALSE(fs::exists(server.export_dir() / "vmcore"));
+}
+
+TEST_CASE("nfs sink: a full or refusing export gives a clear cause") {
+  if (skip_without_ganesha()) return;
+  const std::string chunk = random_bytes(1u << 20);
+
+  SUBCASE("no space") {
+    NfsGaneshaServer server({.root_squash = false, .tmpfs_bytes = 4u << 20});
+    NfsClient client(server.target());
+    CHECK(client.available_bytes("/") <= (4u << 20));
+    CHECK(client.available_bytes("/") > (3u << 20));
+    const std::string where = "127.0.0.1:" + server.export_dir().string();
+    NfsSink sink(client, "/vmcore");
+    std::string error = error_of([&] {
+      for (std::uint64_t offset = 0; offset < (16u << 20); offset += chunk.size()) sink.write_at(offset, bytes_of(chunk));
+    });
+    CHECK(error == where + ": cannot write to /vmcore-incomplete: no space");
+    CHECK(fs::exists(server.export_dir() / "vmcore-incomplete"));
+    CHECK_FALSE(fs::exists(server.export_dir() / "vmcore"));
+  }
+  SUBCASE("permission denied") {
+    NfsGaneshaServer server({.root_squash = true, .tmpfs_bytes = 0});
+    NfsClient client(server.target());
+    const std::string where = "127.0.0.1:" + server.export_dir().string();
+    CHECK(error_of([&] { NfsSink sink(client, "/vmcore"); }) ==
+          where + ": cannot create /vmcore-incomplete: permission denied");
+    CHECK(error_of([&] { client.make_directory("/host"); }) ==
+          where + ": cannot create directory /host: permission denied");
+    CHECK(fs::is_empty(server.export_dir()));
+  }
+}
+
 }  // namespace
 }  // namespace kdump
