@@ -134,7 +134,7 @@ class LockFile {
 };
 
 std::string config(const fs::path& dir, const fs::path& export_dir, std::uint16_t nfs_port,
-                   std::uint16_t mount_port, bool root_squash) {
+                   std::uint16_t mount_port, const NfsGaneshaOptions& options) {
   std::ostringstream out;
   out << "NFS_CORE_PARAM {\n"
       << "  Protocols = 3;\n"
@@ -155,8 +155,8 @@ std::string config(const fs::path& dir, const fs::path& export_dir, std::uint16_
       << "  Pseudo = " << export_dir.string() << ";\n"
       << "  Protocols = 3;\n"
       << "  Transports = TCP;\n"
-      << "  Access_Type = RW;\n"
-      << "  Squash = " << (root_squash ? "Root_Squash" : "No_Root_Squash") << ";\n"
+      << "  Access_Type = " << (options.refuse_clients ? "None" : "RW") << ";\n"
+      << "  Squash = " << (options.root_squash ? "Root_Squash" : "No_Root_Squash") << ";\n"
       << "  SecType = sys;\n"
       << "  FSAL { Name = VFS; }\n"
       << "}\n"
@@ -196,7 +196,7 @@ NfsGaneshaServer::NfsGaneshaServer(NfsGaneshaOptions options) {
   } while (mount_port_ == nfs_port_);
   const fs::path conf = dir_ / "ganesha.conf";
   const fs::path log = dir_ / "ganesha.log";
-  std::ofstream(conf) << config(dir_, export_dir_, nfs_port_, mount_port_, options.root_squash);
+  std::ofstream(conf) << config(dir_, export_dir_, nfs_port_, mount_port_, options);
 
   LockFile lock;
   if (!listening(kPortmapperPort)) {

@@ -17,6 +17,7 @@ namespace kdump::test {
 struct NfsGaneshaOptions {
   bool root_squash = false;      ///< map root to nobody (to provoke "permission denied")
   std::uint64_t tmpfs_bytes = 0;  ///< >0: export a tmpfs of this size (to provoke "no space")
+  bool refuse_clients = false;   ///< Access_Type = None: exported, but to no one
 };
 
 /// One ganesha.nfsd process and its temporary export, stopped and removed on destruction.

@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "transport/nfs_error.h"
+#include "transport/nfs_exports.h"
 
 namespace kdump {
 namespace {
@@ -40,7 +41,9 @@ constexpr std::uint64_t kMaxWriteCall = 8u << 20;
 constexpr int kNfsVersion3 = 3;  // libnfs-raw-nfs.h's NFS_V3
 
 // Mount replies: ganesha answers MNT3ERR_ACCES both for a path it does not
-// export and for a client it refuses, so EACCES cannot tell which.
+// export and for a client it refuses, so on EACCES the export list decides.
+// (ganesha leaves out of the list what a client may not mount; Linux's mountd
+// lists every export with the clients allowed.)
 struct MountCause {
   int error;
   const char* cause;
@@ -69,7 +72,14 @@ void validate(const NfsTarget& target) {
   if (target.reconnect_retries < 0) invalid_target(target, "reconnect retries must not be negative");
 }
 
-std::string mount_cause(int error) {
+std::string mount_cause(const NfsTarget& target, int error) {
+  if (error == EACCES) {
+    if (auto exports = nfs_list_exports(target)) {
+      bool listed = std::find(exports->begin(), exports->end(), target.export_path) != exports->end();
+      return listed ? "permission denied (not exported to this client)"
+                    : "export not found (not in the server's export list for this client)";
+    }
+  }
   for (const auto& entry : kMountCauses) {
     if (entry.error == error) return entry.cause;
   }
@@ -106,7 +116,7 @@ NfsClient::NfsClient(NfsTarget target) : target_(std::move(target)) {
     std::string detail = libnfs_text(context_);
     nfs_destroy_context(context_);
     int error = rc < 0 ? -rc : EIO;
-    throw NfsError(error, target_.display(), "cannot mount", mount_cause(error), detail);
+    throw NfsError(error, target_.display(), "cannot mount", mount_cause(target_, error), detail);
   }
 }
 

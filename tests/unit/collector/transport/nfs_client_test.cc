@@ -9,9 +9,11 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "support/nfs_ganesha_server.h"
 #include "transport/nfs_error.h"
+#include "transport/nfs_exports.h"
 
 namespace kdump {
 namespace {
@@ -103,7 +105,7 @@ TEST_CASE("nfs client: mount failures name the target and the cause") {
   bad_host.server = "a?b";
   const Case cases[] = {
       {"export not found", not_exported,
-       where + "/elsewhere: cannot mount: export not found or not exported to this client"},
+       where + "/elsewhere: cannot mount: export not found (not in the server's export list for this client)"},
       {"server not reachable", closed_port, where + ": cannot mount: server not reachable"},
       {"no server", no_server, ":" + good.export_path + ": cannot mount: invalid target"},
       {"relative export", relative, "127.0.0.1:srv: cannot mount: invalid target"},
@@ -113,6 +115,27 @@ TEST_CASE("nfs client: mount failures name the target and the cause") {
     CAPTURE(c.name);
     CHECK(error_of([&] { NfsClient client(c.target); }) == c.expected);
   }
+}
+
+TEST_CASE("nfs client: an export refused to this client is reported as not in its export list") {
+  if (skip_without_ganesha()) return;
+  // ganesha hides an export from the list of a client it refuses.
+  NfsGaneshaServer server({.root_squash = false, .tmpfs_bytes = 0, .refuse_clients = true});
+  CHECK(error_of([&] { NfsClient client(server.target()); }) ==
+        "127.0.0.1:" + server.export_dir().string() +
+            ": cannot mount: export not found (not in the server's export list for this client)");
+  CHECK(nfs_list_exports(server.target()) == std::vector<std::string>{});
+}
+
+TEST_CASE("nfs client: the export list is what the server exports") {
+  if (skip_without_ganesha()) return;
+  NfsGaneshaServer server;
+  auto exports = nfs_list_exports(server.target());
+  REQUIRE(exports);
+  CHECK(*exports == std::vector<std::string>{server.export_dir().string()});
+  NfsTarget closed = server.target();
+  closed.mount_port = 1;
+  CHECK_FALSE(nfs_list_exports(closed));
 }
 
 TEST_CASE("nfs client: exclusive create refuses existing names, symlinks included") {
