@@ -241,8 +241,26 @@ void NfsGaneshaServer::kill_now() {
   pid_ = -1;
 }
 
+// SIGSTOP reaches the threads of a process one by one; a request sent before
+// the last one stops may still be answered, so wait until every thread of the
+// server shows state 'T' in /proc.
 void NfsGaneshaServer::freeze() {
-  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGSTOP);
+  const fs::path tasks = "/proc/" + std::to_string(pid_) + "/task";
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all_stopped = true;
+    std::error_code error;
+    for (const auto& task : fs::directory_iterator(tasks, error)) {
+      std::string stat = slurp(task.path() / "stat");
+      auto paren = stat.rfind(')');
+      if (paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'T') all_stopped = false;
+    }
+    if (!error && all_stopped) return;
+    std::this_thread::sleep_for(5ms);
+  }
+  throw std::runtime_error("nfs-ganesha did not stop on SIGSTOP within 5 s");
 }
 
 void NfsGaneshaServer::stop() {

@@ -5,7 +5,9 @@
 // nfs-ganesha 4.3 on loopback:
 // - nfs_create(O_WRONLY|O_CREAT|O_EXCL, 0600) sends an exclusive CREATE; an
 //   existing name fails with NFS3ERR_EXIST, a symlink (dangling or not)
-//   included, so a planted link never redirects the write. The mode arrives
+//   included, so a planted link never redirects the write (without O_EXCL,
+//   ganesha follows a dangling link and creates its target, even outside
+//   the export). The mode arrives
 //   as 0600 and nfs_mkdir2(0700) as 0700: no umask applies over NFS.
 // - nfs_pwrite() splits a large buffer into WRITEs of the negotiated size
 //   (1 MiB with ganesha) itself; we hand it up to kMaxWriteCall at a time.
@@ -28,7 +30,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <memory>
 #include <utility>
 
 #include "transport/nfs_error.h"
@@ -42,8 +43,7 @@ constexpr int kNfsVersion3 = 3;  // libnfs-raw-nfs.h's NFS_V3
 
 // Mount replies: ganesha answers MNT3ERR_ACCES both for a path it does not
 // export and for a client it refuses, so on EACCES the export list decides.
-// (ganesha leaves out of the list what a client may not mount; Linux's mountd
-// lists every export with the clients allowed.)
+// (ganesha leaves out of its list what a client may not mount.)
 struct MountCause {
   int error;
   const char* cause;
