@@ -29,19 +29,32 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Glob match with '*' and '?' (no character classes, as in OpenSSH's match_pattern()).
+bool same_letter(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+}
+
+// Glob match with '*' and '?' (no character classes, as in OpenSSH's
+// match_pattern()), case-insensitive as host names are. Backtracks only to
+// the last '*', so it takes O(pattern * text) steps, never exponential.
 bool glob_match(std::string_view pattern, std::string_view text) {
-  if (pattern.empty()) return text.empty();
-  if (pattern.front() == '*') {
-    for (std::size_t i = 0; i <= text.size(); ++i)
-      if (glob_match(pattern.substr(1), text.substr(i))) return true;
-    return false;
+  std::size_t p = 0, t = 0;
+  std::size_t star = std::string_view::npos, resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.size() && (pattern[p] == '?' || same_letter(pattern[p], text[t]))) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
   }
-  if (text.empty()) return false;
-  if (pattern.front() != '?' && std::tolower(static_cast<unsigned char>(pattern.front())) !=
-                                    std::tolower(static_cast<unsigned char>(text.front())))
-    return false;
-  return glob_match(pattern.substr(1), text.substr(1));
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
 }
 
 // Splits arguments on blanks; a double-quoted argument may hold blanks.

@@ -24,6 +24,12 @@ TEST_CASE("ssh_config Host patterns") {
       {"* !dump.example", "web.example", true},
       {"!web.example", "dump.example", false},  // a negation alone matches nothing
       {"", "dump.example", false},
+      {"*.example", ".example", true},
+      {"d*p*e", "dump.example", true},
+      {"d*p*x", "dump.example", false},
+      {"**", "", true},
+      // Many stars against a long non-match must finish at once (no exponential backtracking).
+      {"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac", false},
   };
   for (const auto& c : cases) {
     CAPTURE(c.patterns);
