@@ -99,7 +99,7 @@ std::vector<BadCase> bad_cases() {
   auto rec = header();
   record(rec, 0, 3, "abc");
   auto cut = rec;
-  cut.resize(cut.size() - 1);
+  cut.pop_back();
   cases.push_back({"data cut", cut, "<memory stream>: flattened input: record 1 at byte 4096: data ends after 2 of 3 bytes"});
   auto half = rec;
   half.insert(half.end(), 9, std::byte{0});
