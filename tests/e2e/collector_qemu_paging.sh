@@ -10,7 +10,9 @@ set -uo pipefail
 collector=${KDUMP_COLLECTOR:?}
 probe=${KDUMP_BUILD_DIR:?}/tests/vmcore_probe
 cache=${KDUMP_LAB_CACHE:-$HOME/.cache/kdump-toolkit/lab}
-kernel=$(ls "$cache"/kernels/*/boot/vmlinuz-* 2>/dev/null | head -n 1)
+# The lab fixture's kernel ($KDUMP_LAB_DIR, set by CTest), else any cached one.
+kernel=${KDUMP_LAB_DIR:+$KDUMP_LAB_DIR/kernel/vmlinuz}
+[[ -n $kernel && -f $kernel ]] || kernel=$(ls "$cache"/kernels/*/boot/vmlinuz-* 2>/dev/null | head -n 1)
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"; exit 77; }
 [[ -n $kernel ]] || { echo "SKIP: no cached lab kernel under $cache/kernels (run tests/lab/crash-lab)"; exit 77; }
 [[ -x $probe ]] || { echo "FAIL: $probe not built"; exit 1; }
