@@ -72,6 +72,7 @@ done
 
 # ELF (-E); makedumpfile reads ELF input the way it reads /proc/vmcore.
 write elf -E -d 1 && check_dmesg elf
+write elf31 -E -d 31 --threads 2 && check_dmesg elf31
 
 # Our flattened stream through makedumpfile -R equals our direct output.
 if "$tool" -c -d 31 -F --threads 1 --timestamp 1700000000 "$lab/vmcore" >"$tmp/flat" 2>"$tmp/flat.log"; then
