@@ -191,6 +191,12 @@ SshEndpoint SshdServer::endpoint() const {
   return endpoint;
 }
 
+void SshdServer::freeze() {
+  if (pid_ < 0) return;
+  ::kill(pid_, SIGSTOP);
+  for (int pid : descendants(pid_)) ::kill(pid, SIGSTOP);
+}
+
 void SshdServer::kill_all() {
   if (pid_ < 0) return;
   for (int pid : descendants(pid_)) ::kill(pid, SIGKILL);

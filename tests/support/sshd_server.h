@@ -33,6 +33,8 @@ class SshdServer {
   SshEndpoint endpoint() const;
   /// SIGKILLs sshd and every process below it (the sessions), then reaps sshd.
   void kill_all();
+  /// SIGSTOPs sshd and its sessions: a server that hangs without closing connections.
+  void freeze();
 
  private:
   std::string dir_;

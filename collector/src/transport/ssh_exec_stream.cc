@@ -1,10 +1,13 @@
 #include "transport/ssh_exec_stream.h"
 
-// The remote side's stderr is only read once the stream is closed; a command
-// that fails early (dd cannot create its file) shows as a write error or a
-// closed channel first, and close() or the next write then reports it. The
-// exit status is the only proof that the remote command saw all the bytes:
-// a channel that ends without one (the server died) is a failure.
+// Writes never block inside libssh on the channel window: libssh 0.10 would
+// wait there for the whole session timeout even after the remote command
+// had exited (measured: 10 s with a 10 s timeout). Instead we write at most
+// the open window and poll for more ourselves, noticing the command's EOF
+// (then its stderr and exit status are read and reported) and giving up
+// when the server takes nothing for the session timeout (a hung server). The
+// exit status is the only proof that the command saw all the bytes: a
+// channel that ends without one (the server died) is a failure.
 
 #include <libssh/libssh.h>
 
@@ -16,6 +19,7 @@ namespace kdump {
 namespace {
 
 constexpr std::size_t kMaxWrite = 64 * 1024;
+constexpr int kPollMs = 100;
 
 }  // namespace
 
@@ -46,21 +50,40 @@ void SshExecStream::fail(const std::string& what) {
 void SshExecStream::write(std::span<const std::byte> bytes) {
   if (!channel_) throw SshError("ssh " + session_.target() + ": write to " + name_ + " after it was closed");
   while (!bytes.empty()) {
-    const auto chunk = std::min(bytes.size(), kMaxWrite);
-    const int written = ssh_channel_is_open(channel_) && !ssh_channel_is_eof(channel_)
-                            ? ssh_channel_write(channel_, bytes.data(), static_cast<std::uint32_t>(chunk))
-                            : SSH_ERROR;
+    const std::uint32_t window = wait_for_window();
+    const auto chunk = std::min<std::size_t>({bytes.size(), kMaxWrite, window});
+    const int written = ssh_channel_write(channel_, bytes.data(), static_cast<std::uint32_t>(chunk));
     if (written < 0) {
-      // A live connection with a closed channel means the command ended: its stderr says why.
-      if (ssh_is_connected(session_.handle())) {
-        wait_for_exit("ended before all bytes were written");
-        throw SshError("ssh " + session_.target() + ": the remote command for " + name_ +
-                       " ended before all bytes were written (exit status 0)");
-      }
+      if (ssh_is_connected(session_.handle())) ended_early();
       fail("write");
     }
     bytes = bytes.subspan(static_cast<std::size_t>(written));
   }
+}
+
+std::uint32_t SshExecStream::wait_for_window() {
+  const int limit_ms = session_.timeout_seconds() * 1000;
+  for (int waited_ms = 0;; waited_ms += kPollMs) {
+    if (ssh_channel_is_eof(channel_) || !ssh_channel_is_open(channel_)) ended_early();
+    if (const auto window = ssh_channel_window_size(channel_); window > 0) return window;
+    if (waited_ms >= limit_ms)
+      fail("write: the server took no data for " + std::to_string(session_.timeout_seconds()) + " s");
+    // Polling handles incoming packets (window adjustments, EOF, exit status).
+    const int pending = ssh_channel_poll_timeout(channel_, kPollMs, 0);
+    if (pending == SSH_ERROR) fail("write");
+    if (pending == SSH_EOF) ended_early();
+    if (pending > 0) {
+      // The command's stdout is not wanted; drop it so that it cannot fill our window.
+      char discard[4096];
+      ssh_channel_read_nonblocking(channel_, discard, sizeof discard, 0);
+    }
+  }
+}
+
+void SshExecStream::ended_early() {
+  wait_for_exit("ended before all bytes were written");
+  throw SshError("ssh " + session_.target() + ": the remote command for " + name_ +
+                 " ended before all bytes were written (exit status 0)");
 }
 
 void SshExecStream::close() {
@@ -70,12 +93,13 @@ void SshExecStream::close() {
 }
 
 void SshExecStream::wait_for_exit(const std::string& what) {
+  SshSession::StallGuard guard(session_);
   std::string errors;
   char buffer[4096];
   for (int is_stderr : {0, 1}) {
     for (;;) {
       const int n = ssh_channel_read(channel_, buffer, sizeof buffer, is_stderr);
-      if (n == SSH_ERROR) fail("finish writing");
+      if (n == SSH_ERROR) fail("read the remote command's exit status");
       if (n <= 0) break;
       if (is_stderr && errors.size() < 4096) errors.append(buffer, static_cast<std::size_t>(n));
     }

@@ -3,6 +3,7 @@
 // flattened dump format piped to "dd of=DIR/vmcore-incomplete", as
 // kdump-utils does for ssh targets when makedumpfile writes to stdout.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,10 @@ class SshExecStream final : public OutputStream {
   [[noreturn]] void fail(const std::string& what);
   /// Reads what is left of stdout and stderr, frees the channel, throws unless the exit status is 0.
   void wait_for_exit(const std::string& what);
+  /// Returns the remote window once it is open; throws if the command ended or the server stalls.
+  std::uint32_t wait_for_window();
+  /// Reports a command that closed its input early.
+  [[noreturn]] void ended_early();
 
   SshSession& session_;
   std::string name_;

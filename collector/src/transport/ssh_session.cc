@@ -11,6 +11,7 @@
 
 #include <libssh/libssh.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -97,6 +98,7 @@ SshSession::SshSession(const SshEndpoint& endpoint) {
                                ? endpoint.known_hosts
                                : config.known_hosts_file.value_or(home + "/.ssh/known_hosts");
   target_ = user + "@" + host + ":" + std::to_string(port);
+  timeout_seconds_ = endpoint.timeout_seconds;
   const auto prefix = "ssh " + target_ + ": ";
 
   std::unique_ptr<ssh_key_struct, KeyDeleter> key;
@@ -182,12 +184,57 @@ SshSession::SshSession(const SshEndpoint& endpoint) {
 }
 
 SshSession::~SshSession() {
+  if (watchdog_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    watchdog_.join();
+  }
   if (!session_) return;
   ssh_disconnect(session_);
   ssh_free(session_);
 }
 
+SshSession::StallGuard::StallGuard(SshSession& session) : session_(session) {
+  std::lock_guard lock(session_.mutex_);
+  if (!session_.watchdog_.joinable()) session_.watchdog_ = std::thread([this] { session_.watch(); });
+  session_.armed_ = true;
+  session_.deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(session_.timeout_seconds_);
+  session_.wake_.notify_all();
+}
+
+SshSession::StallGuard::~StallGuard() {
+  std::lock_guard lock(session_.mutex_);
+  session_.armed_ = false;
+}
+
+bool SshSession::stalled() const {
+  std::lock_guard lock(mutex_);
+  return stalled_;
+}
+
+// The watchdog thread: shutting the socket down makes libssh's blocked poll
+// return with an error in the thread that waits, which then reports it.
+void SshSession::watch() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (!armed_) {
+      wake_.wait(lock);
+      continue;
+    }
+    if (wake_.wait_until(lock, deadline_) == std::cv_status::timeout && armed_ &&
+        std::chrono::steady_clock::now() >= deadline_) {
+      ::shutdown(ssh_get_fd(session_), SHUT_RDWR);
+      stalled_ = true;
+      armed_ = false;
+    }
+  }
+}
+
 RemoteResult SshSession::run(std::string_view command) {
+  StallGuard guard(*this);
   std::unique_ptr<ssh_channel_struct, ChannelCloser> channel(ssh_channel_new(session_));
   const std::string text(command);
   if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK ||

@@ -4,9 +4,13 @@
 // accepted blindly; OpenSSH client settings come from our own reading of an
 // ssh_config file (transport/ssh_config.h), not from libssh's.
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 struct ssh_session_struct;
 
@@ -27,7 +31,7 @@ struct SshEndpoint {
   std::string identity_file;  ///< kdump.conf's sshkey; empty: the config's IdentityFile
   std::string known_hosts;    ///< empty: the config's UserKnownHostsFile, else ~/.ssh/known_hosts
   std::string config_file;    ///< as ssh -F; empty: ~/.ssh/config if it exists, else /etc/ssh/ssh_config
-  int timeout_seconds = 30;   ///< connect timeout
+  int timeout_seconds = 30;   ///< how long connecting, or a write, may see no progress
 };
 
 /// What a remote command did.
@@ -47,8 +51,25 @@ class SshSession {
 
   /// "user@host:port" as actually connected, for messages.
   const std::string& target() const { return target_; }
+  /// SshEndpoint::timeout_seconds, for transports that wait on the server.
+  int timeout_seconds() const { return timeout_seconds_; }
   /// The libssh handle, for the SFTP and exec transports.
   ssh_session_struct* handle() { return session_; }
+  /// While one is alive, a call that makes no progress for timeout_seconds() gets its
+  /// connection shut down (libssh 0.10's SFTP calls would otherwise wait forever on a hung server).
+  class StallGuard {
+   public:
+    explicit StallGuard(SshSession& session);
+    ~StallGuard();
+    StallGuard(const StallGuard&) = delete;
+    StallGuard& operator=(const StallGuard&) = delete;
+
+   private:
+    SshSession& session_;
+  };
+  /// True once a StallGuard has shut the connection down.
+  bool stalled() const;
+
   /// Runs `command` (a shell command line) and collects its output and exit status.
   RemoteResult run(std::string_view command);
   /// Runs `command` and throws SshError naming `what` unless it exits 0.
@@ -56,7 +77,17 @@ class SshSession {
 
  private:
   ssh_session_struct* session_ = nullptr;
+  void watch();
+
   std::string target_;
+  int timeout_seconds_ = 30;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::thread watchdog_;  // started by the first StallGuard
+  bool armed_ = false;
+  bool stopping_ = false;
+  bool stalled_ = false;
+  std::chrono::steady_clock::time_point deadline_;
 };
 
 /// Creates `dir` and its parents on the remote side (mode 0700 for those it makes).

@@ -13,6 +13,7 @@
 #include <libssh/sftp.h>
 
 #include <algorithm>
+#include <system_error>
 
 namespace kdump {
 namespace {
@@ -45,7 +46,9 @@ std::string join(const std::string& dir, const std::string& name) {
 }  // namespace
 
 void SshSftpSink::fail(const std::string& what, const std::string& path) {
-  std::string cause = ssh_get_error(session_.handle());
+  std::string cause = session_.stalled()
+                          ? "the server made no progress for " + std::to_string(session_.timeout_seconds()) + " s"
+                          : ssh_get_error(session_.handle());
   if (sftp_) {
     if (const char* text = sftp_error_text(sftp_get_error(sftp_)); text && cause.empty()) cause = text;
   }
@@ -54,6 +57,7 @@ void SshSftpSink::fail(const std::string& what, const std::string& path) {
 
 SshSftpSink::SshSftpSink(SshSession& session, std::string dir, std::string name)
     : session_(session), path_(join(dir, name)), temporary_(path_ + "-incomplete") {
+  SshSession::StallGuard guard(session_);
   sftp_ = sftp_new(session_.handle());
   if (!sftp_) fail("start SFTP on", session_.target());
   if (sftp_init(sftp_) != SSH_OK) {
@@ -91,7 +95,15 @@ SshSftpSink::SshSftpSink(SshSession& session, std::string dir, std::string name)
 }
 
 SshSftpSink::~SshSftpSink() {
-  if (file_) sftp_close(file_);
+  if (file_) {
+    try {
+      SshSession::StallGuard guard(session_);
+      sftp_close(file_);
+    } catch (const std::system_error&) {
+      // No watchdog thread: close unguarded rather than leak.
+      sftp_close(file_);
+    }
+  }
   if (sftp_) sftp_free(sftp_);
 }
 
@@ -101,7 +113,11 @@ void SshSftpSink::write_at(std::uint64_t offset, std::span<const std::byte> byte
   if (sftp_seek64(file_, offset) != 0) fail("seek in", temporary_);
   while (!bytes.empty()) {
     const auto chunk = std::min(bytes.size(), kMaxChunk);
-    const ssize_t written = sftp_write(file_, bytes.data(), chunk);
+    ssize_t written = 0;
+    {
+      SshSession::StallGuard guard(session_);
+      written = sftp_write(file_, bytes.data(), chunk);
+    }
     if (written <= 0) fail("write", temporary_);
     bytes = bytes.subspan(static_cast<std::size_t>(written));
   }
@@ -111,6 +127,8 @@ void SshSftpSink::finish() {
   if (!file_) throw SshError("ssh " + session_.target() + ": " + path_ + " finished twice");
   if (sftp_extension_supported(sftp_, "fsync@openssh.com", "1") && sftp_fsync(file_) != SSH_OK)
     fail("sync", temporary_);
+  // fsync above is not guarded: syncing a large dump may rightly take long.
+  SshSession::StallGuard guard(session_);
   const int closed = sftp_close(file_);
   file_ = nullptr;
   if (closed != SSH_OK) fail("close", temporary_);

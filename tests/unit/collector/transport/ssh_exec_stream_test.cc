@@ -79,6 +79,7 @@ TEST_CASE("ssh exec stream: a remote command that ends early is reported while w
   std::ofstream(server.dir() + "/file") << "not a directory";
   const auto dir = server.dir() + "/file/crash";
   std::string error;
+  const auto start = std::chrono::steady_clock::now();
   try {
     SshExecStream stream(session, ssh_dd_command(dir), "dump");
     const std::string block(1 << 20, 'x');
@@ -89,6 +90,8 @@ TEST_CASE("ssh exec stream: a remote command that ends early is reported while w
   }
   CHECK(error == "ssh " + session.target() + ": the remote command for dump ended before all bytes were written "
                  "(exit status 1): mkdir: cannot create directory '" + server.dir() + "/file': Not a directory: Input/output error");
+  // Noticed when it happens, not after the session timeout (10 s).
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
 }
 
 TEST_CASE("ssh exec stream: a server killed mid-transfer is an error and the file stays -incomplete") {
@@ -117,8 +120,37 @@ TEST_CASE("ssh exec stream: a server killed mid-transfer is an error and the fil
   stop = true;
   killer.join();
   CAPTURE(error);
-  CHECK(error.starts_with("ssh " + session.target() + ": dump: cannot write"));
+  // Depending on timing the loss shows in a write or while reading the exit status.
+  CHECK((error.starts_with("ssh " + session.target() + ": dump: cannot write: ") ||
+         error.starts_with("ssh " + session.target() + ": dump: cannot read the remote command's exit status: ")));
   CHECK(test::exists(temporary));
+  CHECK(!test::exists(dir + "/vmcore.flat"));
+}
+
+TEST_CASE("ssh exec stream: a server that hangs is an error after the timeout") {
+  KDUMP_SKIP_WITHOUT_SSHD();
+  test::SshdServer server;
+  auto endpoint = server.endpoint();
+  endpoint.timeout_seconds = 2;
+  SshSession session(endpoint);
+  const auto dir = server.dir() + "/crash";
+  SshExecStream stream(session, ssh_dd_command(dir), "dump");
+  const std::string block(1 << 20, 'x');
+  stream.write(bytes_of(block));
+  test::KillAfter safety(server, std::chrono::seconds(20));
+  server.freeze();
+  const auto start = std::chrono::steady_clock::now();
+  std::string error;
+  try {
+    for (int i = 0; i < 64; ++i) stream.write(bytes_of(block));
+    stream.close();
+  } catch (const SshError& e) {
+    error = e.what();
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(error == "ssh " + session.target() + ": dump: cannot write: the server took no data for 2 s: Input/output error");
+  CHECK(waited >= std::chrono::seconds(2));
+  CHECK(waited < std::chrono::seconds(8));
   CHECK(!test::exists(dir + "/vmcore.flat"));
 }
 

@@ -104,5 +104,33 @@ TEST_CASE("sftp sink: a server killed mid-transfer is an error and the file stay
   CHECK(!test::exists(dir + "/vmcore"));
 }
 
+TEST_CASE("sftp sink: a server that hangs is an error after the timeout") {
+  KDUMP_SKIP_WITHOUT_SSHD();
+  test::SshdServer server;
+  auto endpoint = server.endpoint();
+  endpoint.timeout_seconds = 2;
+  SshSession session(endpoint);
+  const auto dir = server.dir() + "/crash";
+  SshSftpSink sink(session, dir);
+  const auto block = pattern_bytes(1 << 20, 5);
+  sink.write_at(0, block);
+  test::KillAfter safety(server, std::chrono::seconds(20));
+  server.freeze();
+  const auto start = std::chrono::steady_clock::now();
+  std::string error;
+  try {
+    for (std::uint64_t offset = block.size(); offset < (64u << 20); offset += block.size()) sink.write_at(offset, block);
+    sink.finish();
+  } catch (const SshError& e) {
+    error = e.what();
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(error == "ssh " + session.target() + ": cannot write " + dir +
+                     "/vmcore-incomplete: the server made no progress for 2 s: Input/output error");
+  CHECK(waited >= std::chrono::seconds(2));
+  CHECK(waited < std::chrono::seconds(8));
+  CHECK(!test::exists(dir + "/vmcore"));
+}
+
 }  // namespace
 }  // namespace kdump

@@ -3,9 +3,13 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "support/sshd_server.h"
 
@@ -45,5 +49,30 @@ inline std::string hostile_name(const std::string& base) {
 inline bool any_marker(const std::string& base) {
   return exists(base + "/pwned1") || exists(base + "/pwned2") || exists(base + "/pwned3");
 }
+
+/// Kills the server if the scope has not ended within `limit`, so that a
+/// regression fails the test instead of hanging it (and anyone running it).
+class KillAfter {
+ public:
+  KillAfter(SshdServer& server, std::chrono::seconds limit)
+      : thread_([this, &server, limit] {
+          std::unique_lock lock(mutex_);
+          if (!wake_.wait_for(lock, limit, [this] { return done_; })) server.kill_all();
+        }) {}
+  ~KillAfter() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
 
 }  // namespace kdump::test
