@@ -199,7 +199,8 @@ SshSession::~SshSession() {
 
 SshSession::StallGuard::StallGuard(SshSession& session) : session_(session) {
   std::lock_guard lock(session_.mutex_);
-  if (!session_.watchdog_.joinable()) session_.watchdog_ = std::thread([this] { session_.watch(); });
+  // The thread outlives this guard: it must hold the session, not the guard.
+  if (!session_.watchdog_.joinable()) session_.watchdog_ = std::thread([owner = &session_] { owner->watch(); });
   session_.armed_ = true;
   session_.deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(session_.timeout_seconds_);
   session_.wake_.notify_all();
