@@ -30,7 +30,7 @@ struct SshEndpoint {
   int port = 0;               ///< 0: the config's Port, else 22
   std::string identity_file;  ///< kdump.conf's sshkey; empty: the config's IdentityFile
   std::string known_hosts;    ///< empty: the config's UserKnownHostsFile, else ~/.ssh/known_hosts
-  std::string config_file;    ///< as ssh -F; empty: ~/.ssh/config if it exists, else /etc/ssh/ssh_config
+  std::string config_file;    ///< as ssh -F; empty: ~/.ssh/config, then /etc/ssh/ssh_config (first value wins)
   int timeout_seconds = 30;   ///< how long connecting, or a write, may see no progress
 };
 
