@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/dmesg_command.h"
+#include "cli/dump_command.h"
 #include "cli/info_command.h"
 #include "vmcore/dump.h"
 
@@ -27,7 +28,10 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: kdump-collector --dump-dmesg VMCORE LOGFILE\n"
+    "usage: kdump-collector [-c|-l|-p|-z] [-d LEVEL] [-E] [--num-threads N] VMCORE DUMPFILE\n"
+    "       kdump-collector [-c|-l|-p|-z] [-d LEVEL] -F VMCORE > FLATTENED\n"
+    "       kdump-collector -R DUMPFILE < FLATTENED\n"
+    "       kdump-collector --dump-dmesg VMCORE LOGFILE\n"
     "       kdump-collector --vmcore-dmesg VMCORE\n"
     "       kdump-collector info [--json] VMCORE\n";
 
@@ -94,12 +98,55 @@ constexpr Action kActions[] = {
     {"vmcore-dmesg", "print the crashed kernel's log as vmcore-dmesg does: VMCORE", run_vmcore_dmesg},
 };
 
+// makedumpfile options we accept so existing core_collector lines keep
+// working, although they only tune makedumpfile's own memory use and mean
+// nothing here (our memory is bounded without them).
+constexpr const char* kIgnoredTuning[] = {"cyclic-buffer", "splitblock-size", "work-dir"};
+constexpr const char* kIgnoredFlags[] = {"non-cyclic"};
+
+// makedumpfile options users rely on that we do not have yet: named in the
+// error rather than reported as unknown.
+constexpr const char* kNotYet[] = {"split", "reassemble", "mem-usage", "eppic", "config", "dry-run",
+                                   "show-stats", "partial-dmesg", "check-params"};
+
+kdump::CodecKind chosen_codec(const po::variables_map& vm) {
+  static constexpr std::pair<const char*, kdump::CodecKind> kCodecs[] = {
+      {"zlib", kdump::CodecKind::kZlib}, {"lzo", kdump::CodecKind::kLzo},
+      {"snappy", kdump::CodecKind::kSnappy}, {"zstd", kdump::CodecKind::kZstd}};
+  const char* chosen = nullptr;
+  kdump::CodecKind codec = kdump::CodecKind::kNone;
+  for (const auto& [option, kind] : kCodecs) {
+    if (!vm.count(option)) continue;
+    if (chosen) throw UsageError("choose one compression: -c, -l, -p or -z");
+    chosen = option;
+    codec = kind;
+  }
+  return codec;
+}
+
 int run_options(int argc, char** argv) {
-  po::options_description opts("options");
-  opts.add_options()("help,h", "show this help");
+  kdump::cli::DumpCommand dump;
+  po::options_description opts("options (as makedumpfile's)");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("dump-level,d", po::value(&dump.dump_level)->value_name("LEVEL"),
+       "leave out pages: 1 zero, 2 non-private cache, 4 private cache, 8 user, 16 free (sum them; 31 all)")
+      ("zlib,c", "compress pages with zlib")
+      ("lzo,l", "compress pages with LZO")
+      ("snappy,p", "compress pages with snappy")
+      ("zstd,z", "compress pages with zstd")
+      ("elf,E", "write an ELF dump instead of kdump-compressed")
+      ("flatten,F", "write the flattened format to standard output (for ssh and raw targets)")
+      ("rearrange,R", "read a flattened stream from standard input into DUMPFILE")
+      ("message-level", po::value(&dump.message_level)->value_name("N"),
+       "1 progress, 2 common messages, 4 errors, 16 page report (default 7)")
+      ("num-threads", po::value(&dump.threads)->value_name("N"), "compression threads (default 1)");
   for (const auto& a : kActions) opts.add_options()(a.option, a.help);
   po::options_description hidden;
   hidden.add_options()("files", po::value<std::vector<std::string>>()->default_value({}, ""), "");
+  for (const char* name : kIgnoredTuning) hidden.add_options()(name, po::value<std::string>(), "");
+  for (const char* name : kIgnoredFlags) hidden.add_options()(name, "");
+  for (const char* name : kNotYet) hidden.add_options()(name, "");
   po::options_description all;
   all.add(opts).add(hidden);
   po::positional_options_description pos;
@@ -108,9 +155,15 @@ int run_options(int argc, char** argv) {
   po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
   po::notify(vm);
   if (vm.count("help")) {
-    std::cout << kUsage << '\n' << opts;
+    std::cout << kUsage << '\n' << opts
+              << "\nmakedumpfile options not available yet: --split, --reassemble, --mem-usage, --eppic,\n"
+                 "--config, --dry-run, --show-stats, --partial-dmesg, --check-params, -x/-i (debug info).\n"
+                 "Accepted and ignored (memory is bounded without them): --cyclic-buffer, --splitblock-size,\n"
+                 "--work-dir, --non-cyclic.\n";
     return 0;
   }
+  for (const char* name : kNotYet)
+    if (vm.count(name)) throw UsageError(std::string("--") + name + " is a makedumpfile option kdump-collector does not have yet");
   const auto& files = vm["files"].as<std::vector<std::string>>();
   const Action* chosen = nullptr;
   for (const auto& a : kActions) {
@@ -118,8 +171,25 @@ int run_options(int argc, char** argv) {
     if (chosen) throw UsageError(std::string("--") + chosen->option + " and --" + a.option + " cannot be combined");
     chosen = &a;
   }
-  if (!chosen) throw UsageError("nothing to do");
-  return chosen->run(files);
+  if (chosen) return chosen->run(files);
+
+  if (vm.count("rearrange")) {
+    if (files.size() != 1) throw UsageError("-R needs exactly one DUMPFILE (the stream comes on standard input)");
+    return kdump::cli::run_rearrange(files[0], dump.message_level, std::cerr);
+  }
+  dump.codec = chosen_codec(vm);
+  dump.elf = vm.count("elf") > 0;
+  dump.flattened = vm.count("flatten") > 0;
+  if (dump.elf && dump.codec != kdump::CodecKind::kNone) throw UsageError("an ELF dump (-E) cannot be compressed");
+  if (dump.flattened) {
+    if (files.size() != 1) throw UsageError("-F needs exactly one VMCORE (the dump goes to standard output)");
+    dump.vmcore = files[0];
+  } else {
+    if (files.size() != 2) throw UsageError("needs VMCORE and DUMPFILE");
+    dump.vmcore = files[0];
+    dump.dumpfile = files[1];
+  }
+  return kdump::cli::run_dump(dump, std::cerr);
 }
 
 }  // namespace
