@@ -34,7 +34,7 @@ expect 1 "kdump-collector: error: cannot open $tmp/missing" -- info "$tmp/missin
 expect 2 "kdump-collector: error: info needs a VMCORE" -- info
 expect 2 "kdump-collector: error: --dump-dmesg needs VMCORE and LOGFILE" -- --dump-dmesg "$tmp/text"
 expect 2 "cannot be combined" -- --dump-dmesg --vmcore-dmesg "$tmp/text"
-expect 2 "kdump-collector: error: nothing to do" --
+expect 2 "kdump-collector: error: needs VMCORE and DUMPFILE" --
 
 lab=${KDUMP_LAB_DIR:-${KDUMP_BUILD_DIR:-}/lab}
 if [[ -z ${KDUMP_LAB_DIR:-} && ! -f $lab/vmcore ]]; then  # else the newest cached lab result
