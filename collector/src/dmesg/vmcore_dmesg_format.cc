@@ -20,16 +20,19 @@ std::string format_vmcore_dmesg(const KernelLog& log) {
   for (const LogRecord& rec : log.records) {
     append_timestamp(out, rec.ts_nsec);
     if (rec.kind != LogRecord::Kind::kDataless) {
-      for (char ch : rec.text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (is_c_print_or_space(c)) {
-          out.push_back(ch);
-        } else {
-          out += "\\x";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        }
+      // Plain text goes out in runs; only the rare unprintable byte is escaped.
+      const std::string& text = rec.text;
+      std::size_t run = 0;
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (is_c_print_or_space(c)) continue;
+        out.append(text, run, i - run);
+        out += "\\x";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+        run = i + 1;
       }
+      out.append(text, run, text.size() - run);
     }
     out.push_back('\n');
   }
