@@ -20,6 +20,7 @@
 #include "filter/page_filter.h"
 #include "filter/page_report.h"
 #include "io/file_source.h"
+#include "support/lab_dir.h"
 #include "vmcore/dump.h"
 #include "vmcore/elf_dump.h"
 
@@ -29,23 +30,8 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string lab_vmcore() {
-  if (const char* dir = std::getenv("KDUMP_LAB_DIR"); dir && *dir) {
-    fs::path p = fs::path(dir) / "vmcore";
-    return fs::exists(p) ? p.string() : "";
-  }
-  fs::path cache;
-  if (const char* c = std::getenv("KDUMP_LAB_CACHE")) cache = c;
-  else if (const char* home = std::getenv("HOME")) cache = fs::path(home) / ".cache/kdump-toolkit/lab";
-  std::error_code ec;
-  fs::path newest;
-  fs::file_time_type newest_time{};
-  for (const auto& entry : fs::directory_iterator(cache / "results", ec)) {
-    fs::path p = entry.path() / "vmcore";
-    if (!fs::is_regular_file(p, ec)) continue;
-    auto t = fs::last_write_time(p, ec);
-    if (newest.empty() || t > newest_time) newest = p, newest_time = t;
-  }
-  return newest.string();
+  const fs::path dir = test::find_lab_dir();
+  return dir.empty() ? std::string() : (dir / "vmcore").string();
 }
 
 // makedumpfile's report for `level`, or nullopt if it could not run.

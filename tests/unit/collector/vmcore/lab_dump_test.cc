@@ -11,28 +11,14 @@
 #include <filesystem>
 
 #include "io/file_source.h"
+#include "support/lab_dir.h"
 
 namespace kdump {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path lab_dir() {
-  if (const char* dir = std::getenv("KDUMP_LAB_DIR"); dir && *dir) return fs::exists(fs::path(dir) / "vmcore") ? dir : "";
-  fs::path cache;
-  if (const char* c = std::getenv("KDUMP_LAB_CACHE")) cache = c;
-  else if (const char* home = std::getenv("HOME")) cache = fs::path(home) / ".cache/kdump-toolkit/lab";
-  std::error_code ec;
-  fs::path newest;
-  fs::file_time_type newest_time{};
-  for (const auto& entry : fs::directory_iterator(cache / "results", ec)) {
-    fs::path p = entry.path() / "vmcore";
-    if (!fs::is_regular_file(p, ec) || !fs::exists(entry.path() / "ref", ec)) continue;
-    auto t = fs::last_write_time(p, ec);
-    if (newest.empty() || t > newest_time) newest = entry.path(), newest_time = t;
-  }
-  return newest;
-}
+fs::path lab_dir() { return test::find_lab_dir(); }
 
 // Pages `b` holds must equal `a`'s; returns how many were compared.
 std::uint64_t compare_pages(Dump& a, Dump& b) {
