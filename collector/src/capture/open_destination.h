@@ -1,0 +1,28 @@
+#pragma once
+// From a resolved kdump.conf target to a connected Destination.
+
+#include <memory>
+#include <string>
+
+#include "capture/destination.h"
+#include "kdumpcfg/target.h"
+
+namespace kdump::capture {
+
+/// What reaching a target needs beyond kdump.conf.
+struct DestinationOptions {
+  std::string ssh_config;   ///< as ssh -F; empty: ~/.ssh/config, then /etc/ssh/ssh_config
+  int timeout_seconds = 30;  ///< connecting, or a transfer making no progress
+  /// fs targets that are not mounted are mounted under this directory.
+  std::string mount_base = "/run/kdump-collector";
+};
+
+/// Connects (or mounts) the target; throws std::system_error naming the target and the cause.
+std::unique_ptr<Destination> open_destination(const cfg::ResolvedTarget& target, const DestinationOptions& options);
+
+/// The dump path as seen from the target's top: `target.path` for raw, nfs
+/// and ssh; for a mounted file system, the path below what is mounted
+/// (target.path without its mount_root, "/@/var/crash" -> "/var/crash").
+std::string path_on_destination(const cfg::ResolvedTarget& target);
+
+}  // namespace kdump::capture
