@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/capture_command.h"
 #include "cli/dmesg_command.h"
 #include "cli/dump_command.h"
 #include "cli/info_command.h"
@@ -33,7 +34,8 @@ constexpr std::string_view kUsage =
     "       kdump-collector -R DUMPFILE < FLATTENED\n"
     "       kdump-collector --dump-dmesg VMCORE LOGFILE\n"
     "       kdump-collector --vmcore-dmesg VMCORE\n"
-    "       kdump-collector info [--json] VMCORE\n";
+    "       kdump-collector info [--json] VMCORE\n"
+    "       kdump-collector capture [--config FILE] [--vmcore FILE] [--ssh-config FILE] [--simulate-actions]\n";
 
 class UsageError : public std::runtime_error {
  public:
@@ -58,13 +60,6 @@ int run_info(const std::vector<std::string>& args) {
   return 0;
 }
 
-struct Subcommand {
-  std::string_view name;
-  int (*run)(const std::vector<std::string>& args);
-};
-constexpr Subcommand kSubcommands[] = {
-    {"info", run_info},
-};
 
 // ---- makedumpfile-style actions --------------------------------------------
 
@@ -124,8 +119,9 @@ kdump::CodecKind chosen_codec(const po::variables_map& vm) {
   return codec;
 }
 
-int run_options(int argc, char** argv) {
-  kdump::cli::DumpCommand dump;
+// makedumpfile's options: the command line of this program, and of the
+// core_collector line a capture runs in-process.
+po::options_description makedumpfile_options(kdump::cli::DumpCommand& dump) {
   po::options_description opts("options (as makedumpfile's)");
   opts.add_options()
       ("help,h", "show this help")
@@ -142,18 +138,47 @@ int run_options(int argc, char** argv) {
        "1 progress, 2 common messages, 4 errors, 16 page report (default 7)")
       ("num-threads", po::value(&dump.threads)->value_name("N"), "compression threads (default 1)");
   for (const auto& a : kActions) opts.add_options()(a.option, a.help);
+  return opts;
+}
+
+struct ParsedLine {
+  po::options_description visible{"options"};
+  po::variables_map vm;
+  kdump::cli::DumpCommand dump;
+  std::vector<std::string> files;
+};
+
+std::unique_ptr<ParsedLine> parse_makedumpfile_line(const std::vector<std::string>& args) {
+  auto line = std::make_unique<ParsedLine>();
+  line->visible.add(makedumpfile_options(line->dump));
   po::options_description hidden;
   hidden.add_options()("files", po::value<std::vector<std::string>>()->default_value({}, ""), "");
   for (const char* name : kIgnoredTuning) hidden.add_options()(name, po::value<std::string>(), "");
   for (const char* name : kIgnoredFlags) hidden.add_options()(name, "");
   for (const char* name : kNotYet) hidden.add_options()(name, "");
   po::options_description all;
-  all.add(opts).add(hidden);
+  all.add(line->visible).add(hidden);
   po::positional_options_description pos;
   pos.add("files", -1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-  po::notify(vm);
+  po::store(po::command_line_parser(args).options(all).positional(pos).run(), line->vm);
+  po::notify(line->vm);
+  for (const char* name : kNotYet)
+    if (line->vm.count(name))
+      throw UsageError(std::string("--") + name + " is a makedumpfile option kdump-collector does not have yet");
+  line->files = line->vm["files"].as<std::vector<std::string>>();
+  line->dump.codec = chosen_codec(line->vm);
+  line->dump.elf = line->vm.count("elf") > 0;
+  line->dump.flattened = line->vm.count("flatten") > 0;
+  if (line->dump.elf && line->dump.codec != kdump::CodecKind::kNone)
+    throw UsageError("an ELF dump (-E) cannot be compressed");
+  return line;
+}
+
+int run_options(int argc, char** argv) {
+  const auto parsed = parse_makedumpfile_line(std::vector<std::string>(argv + 1, argv + argc));
+  const po::variables_map& vm = parsed->vm;
+  const auto& opts = parsed->visible;
+  kdump::cli::DumpCommand dump = parsed->dump;
   if (vm.count("help")) {
     std::cout << kUsage << '\n' << opts
               << "\nmakedumpfile options not available yet: --split, --reassemble, --mem-usage, --eppic,\n"
@@ -162,9 +187,7 @@ int run_options(int argc, char** argv) {
                  "--work-dir, --non-cyclic.\n";
     return 0;
   }
-  for (const char* name : kNotYet)
-    if (vm.count(name)) throw UsageError(std::string("--") + name + " is a makedumpfile option kdump-collector does not have yet");
-  const auto& files = vm["files"].as<std::vector<std::string>>();
+  const auto& files = parsed->files;
   const Action* chosen = nullptr;
   for (const auto& a : kActions) {
     if (!vm.count(a.option)) continue;
@@ -177,10 +200,6 @@ int run_options(int argc, char** argv) {
     if (files.size() != 1) throw UsageError("-R needs exactly one DUMPFILE (the stream comes on standard input)");
     return kdump::cli::run_rearrange(files[0], dump.message_level, std::cerr);
   }
-  dump.codec = chosen_codec(vm);
-  dump.elf = vm.count("elf") > 0;
-  dump.flattened = vm.count("flatten") > 0;
-  if (dump.elf && dump.codec != kdump::CodecKind::kNone) throw UsageError("an ELF dump (-E) cannot be compressed");
   if (dump.flattened) {
     if (files.size() != 1) throw UsageError("-F needs exactly one VMCORE (the dump goes to standard output)");
     dump.vmcore = files[0];
@@ -191,6 +210,51 @@ int run_options(int argc, char** argv) {
   }
   return kdump::cli::run_dump(dump, std::cerr);
 }
+
+// ---- capture ----------------------------------------------------------------
+
+int run_capture(const std::vector<std::string>& args) {
+  kdump::cli::CaptureCommand c;
+  po::options_description opts("capture options");
+  opts.add_options()
+      ("help,h", "show this help")
+      ("config", po::value(&c.config)->value_name("FILE"), "kdump.conf to follow (default /etc/kdump.conf)")
+      ("vmcore", po::value(&c.vmcore)->value_name("FILE"), "the crashed kernel's memory (default /proc/vmcore)")
+      ("ssh-config", po::value(&c.ssh_config)->value_name("FILE"), "OpenSSH client configuration, as ssh -F")
+      ("simulate-actions", po::bool_switch(&c.simulate_actions), "print the action (\"action: reboot\") instead of taking it")
+      ("hooks-dir", po::value(&c.hooks_dir)->value_name("DIR"), "where pre.d and post.d are (default /etc/kdump)")
+      ("hook-timeout", po::value(&c.hook_timeout_seconds)->value_name("SECONDS"), "longest a hook may run (default 300)")
+      ("rootfs", po::value(&c.rootfs)->value_name("DIR"), "the root file system for dump_to_rootfs (default /sysroot, else /)")
+      ("mountinfo", po::value(&c.mountinfo)->value_name("FILE"), "mount table to resolve the target with")
+      ("attempts", po::value(&c.attempts)->value_name("N"), "tries at saving to the target when it goes away (default 3)")
+      ("retry-delay", po::value(&c.retry_delay_seconds)->value_name("SECONDS"), "pause between tries (default 5)")
+      ("timeout", po::value(&c.timeout_seconds)->value_name("SECONDS"), "a target silent this long has failed (default 30)");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(opts).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << "usage: kdump-collector capture [--config FILE] [--vmcore FILE] [--ssh-config FILE] [--simulate-actions]\n\n"
+              << opts;
+    return 0;
+  }
+  const auto parse_collector = [](const std::vector<std::string>& words) {
+    auto line = parse_makedumpfile_line(words);
+    if (!line->files.empty())
+      throw UsageError("core_collector: the capture names the vmcore and the output itself; remove \"" +
+                       line->files.front() + "\"");
+    return line->dump;
+  };
+  return kdump::cli::run_capture_command(c, parse_collector, std::cout, std::cerr);
+}
+
+struct Subcommand {
+  std::string_view name;
+  int (*run)(const std::vector<std::string>& args);
+};
+constexpr Subcommand kSubcommands[] = {
+    {"info", run_info},
+    {"capture", run_capture},
+};
 
 }  // namespace
 

@@ -26,18 +26,6 @@ constexpr std::string_view kArgumentLetters = "bdgiLx";
 
 constexpr std::array<std::string_view, 2> kMakedumpfileLike = {"makedumpfile", "kdump-collector"};
 
-std::vector<std::string> split_words(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    std::size_t start = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) {
@@ -45,14 +33,6 @@ std::string join(const std::vector<std::string>& words) {
     out += w;
   }
   return out;
-}
-
-bool is_makedumpfile_like(std::string_view program) {
-  const std::size_t slash = program.rfind('/');
-  const std::string_view base = slash == std::string_view::npos ? program : program.substr(slash + 1);
-  for (auto name : kMakedumpfileLike)
-    if (base == name) return true;
-  return false;
 }
 
 std::string_view target_phrase(std::optional<TargetKind> kind) {
@@ -143,9 +123,29 @@ Flags scan_options(std::vector<std::string>& words, bool drop_flat) {
 
 }  // namespace
 
+bool is_makedumpfile_like(std::string_view program) {
+  const std::size_t slash = program.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? program : program.substr(slash + 1);
+  for (auto name : kMakedumpfileLike)
+    if (base == name) return true;
+  return false;
+}
+
+std::vector<std::string> split_command_words(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    std::size_t start = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
 CollectorRewrite rewrite_core_collector(std::string_view command, std::optional<TargetKind> kind,
                                         unsigned cpus) {
-  std::vector<std::string> words = split_words(command);
+  std::vector<std::string> words = split_command_words(command);
   if (words.empty() || !is_makedumpfile_like(words.front())) return {std::string(command), {}};
 
   CollectorRewrite out;

@@ -8,8 +8,8 @@
 
 #include <cerrno>
 #include <system_error>
-#include <vector>
 
+#include "capture/path_components.h"
 #include "sink/fd_stream.h"
 #include "sink/file_sink.h"
 
@@ -18,20 +18,6 @@ namespace {
 
 [[noreturn]] void fail(int error, const std::string& what) {
   throw std::system_error(error, std::generic_category(), what);
-}
-
-std::vector<std::string> components(const std::string& dir) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start < dir.size()) {
-    std::size_t end = dir.find('/', start);
-    if (end == std::string::npos) end = dir.size();
-    std::string part = dir.substr(start, end - start);
-    if (part == "..") fail(EINVAL, "dump path " + dir + " climbs with ..");
-    if (!part.empty() && part != ".") parts.push_back(std::move(part));
-    start = end + 1;
-  }
-  return parts;
 }
 
 class Fd {
@@ -90,7 +76,7 @@ LocalDestination::LocalDestination(std::string top, std::string label)
 void LocalDestination::create_directory(const std::string& dir, bool reuse) {
   Fd current(::open(top_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (current.get() < 0) fail(errno, label_ + ": cannot open " + top_);
-  const auto parts = components(dir);
+  const auto parts = path_components(dir);
   std::string walked = top_;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const bool last = i + 1 == parts.size();
@@ -134,7 +120,7 @@ void LocalDestination::remove_partial(const std::string& dir, const std::string&
 
 std::optional<std::string> LocalDestination::local_path(const std::string& dir) const {
   std::string path = top_;
-  for (const auto& part : components(dir)) path += (path.ends_with('/') ? "" : "/") + part;
+  for (const auto& part : path_components(dir)) path += (path.ends_with('/') ? "" : "/") + part;
   return path;
 }
 

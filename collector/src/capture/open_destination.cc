@@ -4,6 +4,10 @@
 #include <system_error>
 
 #include "capture/local_destination.h"
+#include "capture/nfs_destination.h"
+#include "capture/ssh_destination.h"
+#include "capture/mounted_filesystem.h"
+#include "capture/raw_destination.h"
 
 namespace kdump::capture {
 namespace {
@@ -12,10 +16,8 @@ std::string describe_target(const cfg::ResolvedTarget& t) {
   return std::string(cfg::resolved_kind_name(t.kind)) + " " + (t.device.empty() ? t.mount_point : t.device);
 }
 
-std::unique_ptr<Destination> open_filesystem(const cfg::ResolvedTarget& target, const DestinationOptions&) {
-  if (target.mount_point.empty())
-    throw std::system_error(ENOTSUP, std::generic_category(),
-                            describe_target(target) + ": not mounted, and mounting is not implemented yet");
+std::unique_ptr<Destination> open_filesystem(const cfg::ResolvedTarget& target, const DestinationOptions& options) {
+  if (target.mount_point.empty()) return mount_filesystem(target, options.mount_base, describe_target(target));
   return std::make_unique<LocalDestination>(target.mount_point, describe_target(target));
 }
 
@@ -42,9 +44,11 @@ std::unique_ptr<Destination> open_destination(const cfg::ResolvedTarget& target,
     case cfg::ResolvedKind::kFilesystem:
       return open_filesystem(target, options);
     case cfg::ResolvedKind::kRaw:
+      return std::make_unique<RawDestination>(target.device, describe_target(target));
     case cfg::ResolvedKind::kNfs:
+      return open_nfs_destination(target, options);
     case cfg::ResolvedKind::kSsh:
-      return not_yet(target, options);
+      return std::make_unique<SshDestination>(ssh_endpoint_for(target, options.ssh_config, options.timeout_seconds));
   }
   return not_yet(target, options);
 }

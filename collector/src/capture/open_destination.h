@@ -1,6 +1,7 @@
 #pragma once
 // From a resolved kdump.conf target to a connected Destination.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -15,6 +16,9 @@ struct DestinationOptions {
   int timeout_seconds = 30;  ///< connecting, or a transfer making no progress
   /// fs targets that are not mounted are mounted under this directory.
   std::string mount_base = "/run/kdump-collector";
+  /// nfs: the server's NFS and MOUNT ports; 0 asks its portmapper (rpcbind), as mount.nfs does.
+  std::uint16_t nfs_port = 0;
+  std::uint16_t nfs_mount_port = 0;
 };
 
 /// Connects (or mounts) the target; throws std::system_error naming the target and the cause.

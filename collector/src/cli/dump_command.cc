@@ -80,17 +80,15 @@ std::string summary_line(const WriteReport& r) {
 
 }  // namespace
 
-int run_dump(const DumpCommand& command, std::ostream& messages) {
+WriteReport write_dump_to(const DumpCommand& command, ByteSink& sink, std::ostream& messages) {
   const auto level = DumpLevel::from_int(static_cast<int>(command.dump_level));
   if (!level) throw std::invalid_argument("dump level " + std::to_string(command.dump_level) + " is not 0 to 31");
-
   FileSource file(command.vmcore);
   ElfVmcorePageSource source(file);
   auto dump = Dump::open(command.vmcore);
   source.set_kernel_memory(*dump);
   std::unique_ptr<DumpLevelPageFilter> filter;
   if (level->needs_mem_map()) filter = std::make_unique<DumpLevelPageFilter>(*dump, *level, pfn_ranges_of(source));
-
   WriteOptions options;
   options.format = command.elf ? DumpFormat::kElf : DumpFormat::kKdumpCompressed;
   options.codec = command.codec;
@@ -99,17 +97,7 @@ int run_dump(const DumpCommand& command, std::ostream& messages) {
   ProgressLine progress(command.message_level & kMessageProgress);
   const std::size_t page_size = dump->description().page_size ? dump->description().page_size : 4096;
   options.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total, page_size); };
-
-  std::unique_ptr<FdOutputStream> stream;
-  std::unique_ptr<ByteSink> sink;
-  if (command.flattened) {
-    stream = std::make_unique<FdOutputStream>(STDOUT_FILENO, "<stdout>");
-    sink = std::make_unique<FlattenedSink>(*stream);
-  } else {
-    sink = std::make_unique<FileSink>(command.dumpfile);
-  }
-  const WriteReport report = write_dump(source, filter.get(), options, *sink);
-
+  const WriteReport report = write_dump(source, filter.get(), options, sink);
   if (command.message_level & kMessageError) {
     for (const auto& p : report.problems) messages << "kdump-collector: warning: " << p << "\n";
     if (filter && filter->filter())
@@ -120,10 +108,22 @@ int run_dump(const DumpCommand& command, std::ostream& messages) {
     extras.write_bytes = report.bytes_out;
     messages << "\n" << format_makedumpfile_report(report_counts(report, filter.get()), extras) << "\n";
   }
-  if (command.message_level & kMessageCommon) {
-    messages << summary_line(report) << "\n";
-    if (!command.flattened) messages << "The dumpfile is saved to " << command.dumpfile << ".\n";
+  if (command.message_level & kMessageCommon) messages << summary_line(report) << "\n";
+  return report;
+}
+
+int run_dump(const DumpCommand& command, std::ostream& messages) {
+  std::unique_ptr<FdOutputStream> stream;
+  std::unique_ptr<ByteSink> sink;
+  if (command.flattened) {
+    stream = std::make_unique<FdOutputStream>(STDOUT_FILENO, "<stdout>");
+    sink = std::make_unique<FlattenedSink>(*stream);
+  } else {
+    sink = std::make_unique<FileSink>(command.dumpfile);
   }
+  write_dump_to(command, *sink, messages);
+  if ((command.message_level & kMessageCommon) && !command.flattened)
+    messages << "The dumpfile is saved to " << command.dumpfile << ".\n";
   return 0;
 }
 

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "codec/codec.h"
+#include "sink/byte_sink.h"
+#include "writer/write_dump.h"
 
 namespace kdump::cli {
 
@@ -27,6 +29,10 @@ struct DumpCommand {
   unsigned threads = 1;    // compression threads (--num-threads)
   unsigned message_level = 7;  // makedumpfile's default
 };
+
+/// Writes the dump of command.vmcore into `sink` and finishes it (command.dumpfile
+/// and command.flattened are not looked at); messages as run_dump's.
+WriteReport write_dump_to(const DumpCommand& command, ByteSink& sink, std::ostream& messages);
 
 /// Writes the dump; messages (progress, summary, report) go to `messages`.
 /// Returns the exit status; throws on failures that leave no usable dump.

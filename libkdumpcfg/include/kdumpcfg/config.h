@@ -103,6 +103,13 @@ struct CollectorRewrite {
 CollectorRewrite rewrite_core_collector(std::string_view command, std::optional<TargetKind> kind,
                                         unsigned cpus);
 
+/// A command line split at blanks, as kdump-utils' scripts split core_collector (no quoting).
+std::vector<std::string> split_command_words(std::string_view command);
+
+/// True if `program` (a path or a name) is makedumpfile or kdump-collector,
+/// whose options the collector takes in-process.
+bool is_makedumpfile_like(std::string_view program);
+
 /// The core collector kdump-utils uses when none is configured, for a target kind
 /// (nullopt: no explicit target, a local file system).
 std::string default_core_collector(std::optional<TargetKind> kind);
