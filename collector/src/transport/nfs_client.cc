@@ -34,6 +34,7 @@
 
 #include "transport/nfs_error.h"
 #include "transport/nfs_exports.h"
+#include "transport/socket_address.h"
 
 namespace kdump {
 namespace {
@@ -130,9 +131,12 @@ void NfsClient::fail(int rc, const std::string& action) const {
   // EIO is also what a lost connection gives; a server's own I/O error says so.
   std::string cause = nfs_cause(error);
   if (detail.find("NFS3ERR_IO") != std::string::npos) cause = "I/O error on the server";
-  // libnfs's sync calls cancel what is outstanding when the timeout expires.
-  if (detail.find("timed out") != std::string::npos || detail.find("cancelled") != std::string::npos)
+  // libnfs's sync calls cancel what is outstanding when the timeout expires
+  // (and say EINTR): a timeout, which the capture flow retries.
+  if (detail.find("timed out") != std::string::npos || detail.find("cancelled") != std::string::npos) {
     cause = "server not responding";
+    error = ETIMEDOUT;
+  }
   throw NfsError(error, target_.display(), action, cause, detail);
 }
 
@@ -181,6 +185,9 @@ std::uint64_t NfsClient::available_bytes(const std::string& path) {
 }
 
 std::uint64_t NfsClient::write_max() const { return nfs_get_writemax(context_); }
+
+// The NFS connection's socket (libnfs may reconnect, so asked each time).
+std::optional<std::string> NfsClient::local_address() const { return socket_local_address(nfs_get_fd(context_)); }
 
 NfsFile::NfsFile(NfsClient& client, nfsfh* handle, std::string path)
     : client_(&client), handle_(handle), path_(std::move(path)) {}

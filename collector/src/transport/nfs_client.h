@@ -92,6 +92,9 @@ class NfsClient {
   std::uint64_t available_bytes(const std::string& path);
   /// The largest WRITE the server accepts in one RPC.
   std::uint64_t write_max() const;
+  /// This machine's address on the connection to the server (its source
+  /// address, "10.0.0.5"); nullopt when not connected.
+  std::optional<std::string> local_address() const;
 
  private:
   friend class NfsFile;
