@@ -228,7 +228,9 @@ int run_capture(const std::vector<std::string>& args) {
       ("mountinfo", po::value(&c.mountinfo)->value_name("FILE"), "mount table to resolve the target with")
       ("attempts", po::value(&c.attempts)->value_name("N"), "tries at saving to the target when it goes away (default 3)")
       ("retry-delay", po::value(&c.retry_delay_seconds)->value_name("SECONDS"), "pause between tries (default 5)")
-      ("timeout", po::value(&c.timeout_seconds)->value_name("SECONDS"), "a target silent this long has failed (default 30)");
+      ("timeout", po::value(&c.timeout_seconds)->value_name("SECONDS"), "a target silent this long has failed (default 30)")
+      ("nfs-port", po::value(&c.nfs_port)->value_name("PORT"), "nfs target: the server's NFS port (default: ask its portmapper)")
+      ("nfs-mount-port", po::value(&c.nfs_mount_port)->value_name("PORT"), "nfs target: the server's MOUNT port (default: ask its portmapper)");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(opts).run(), vm);
   po::notify(vm);

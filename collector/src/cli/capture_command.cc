@@ -90,6 +90,8 @@ int run_capture_command(const CaptureCommand& command, const CollectorParser& pa
   capture::DestinationOptions options;
   options.ssh_config = command.ssh_config;
   options.timeout_seconds = static_cast<int>(command.timeout_seconds);
+  options.nfs_port = command.nfs_port;
+  options.nfs_mount_port = command.nfs_mount_port;
   const capture::DestinationOpener open = [&](const cfg::ResolvedTarget& target) {
     return capture::open_destination(target, options);
   };

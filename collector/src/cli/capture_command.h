@@ -4,6 +4,7 @@
 // taken (in-process for makedumpfile-style core_collector lines), and runs
 // the capture flow with real or printed actions.
 
+#include <cstdint>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -26,6 +27,8 @@ struct CaptureCommand {
   unsigned attempts = 3;
   unsigned retry_delay_seconds = 5;
   unsigned timeout_seconds = 30;  ///< a target making no progress for this long has failed
+  std::uint16_t nfs_port = 0;        ///< nfs: the server's NFS port; 0 asks its portmapper
+  std::uint16_t nfs_mount_port = 0;  ///< nfs: the server's MOUNT port; 0 asks its portmapper
 };
 
 /// Parses a makedumpfile-style argument list (without the program name) into a DumpCommand.
