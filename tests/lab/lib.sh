@@ -149,3 +149,26 @@ wait_qemu_exit() {
   done
   wait "$qemu_pid" 2>/dev/null || true
 }
+
+# --- Debian packages --------------------------------------------------------
+# download_deb CACHE_ROOT PACKAGE VERSION: prints the path of PACKAGE's .deb
+# in CACHE_ROOT/debs, downloading it with apt-get download when not there yet.
+download_deb() {
+  local debs=$1/debs package=$2 version=$3 tmp found
+  mkdir -p "$debs"
+  found=$(compgen -G "$debs/${package}_${version//:/%3a}_*.deb" | head -n1) || true
+  if [[ -z $found ]]; then
+    say "downloading $package $version"
+    # apt-get download writes into the current directory; _apt cannot write
+    # into root's cache, so fetch into a temporary directory we own.
+    tmp=$(mktemp -d "$debs/.download.XXXXXX")
+    if ((EUID == 0)) && id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+    (cd "$tmp" && apt-get download -q "$package=$version" >&2) ||
+      { rm -rf "$tmp"; fail "apt-get download $package=$version failed"; }
+    mv "$tmp"/*.deb "$debs/"
+    rm -rf "$tmp"
+    found=$(compgen -G "$debs/${package}_${version//:/%3a}_*.deb" | head -n1) || true
+    [[ -n $found ]] || fail "apt-get download left no .deb for $package $version"
+  fi
+  printf '%s\n' "$found"
+}
