@@ -96,8 +96,8 @@ RearrangeReport rearrange_flattened(InputStream& in, ByteSink& out) {
     report.bytes += static_cast<std::uint64_t>(size);
     if (at > report.dump_size) report.dump_size = at;
   }
-  std::byte probe[4096];
-  for (std::size_t n; (n = in.read(probe)) > 0;) report.trailing_bytes += n;
+  // Nothing after the end record is read: a raw dump target is read whole
+  // (-R < /dev/sdb1), and what follows the stream is the rest of the device.
   out.finish();
   return report;
 }

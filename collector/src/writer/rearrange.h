@@ -16,12 +16,12 @@ struct RearrangeReport {
   std::uint64_t records = 0;      ///< data records copied
   std::uint64_t bytes = 0;        ///< data bytes copied
   std::uint64_t dump_size = 0;    ///< largest offset + size written
-  std::uint64_t trailing_bytes = 0;  ///< bytes after the end record (ignored)
 };
 
 /// Copies every record of the flattened stream `in` to `out` at its offset,
-/// then calls out.finish(). Throws DumpError for malformed input (out is then
-/// left unfinished) and std::system_error for I/O errors.
+/// then calls out.finish(); reads nothing after the end record. Throws
+/// DumpError for malformed input (out is then left unfinished) and
+/// std::system_error for I/O errors.
 RearrangeReport rearrange_flattened(InputStream& in, ByteSink& out);
 
 }  // namespace kdump
