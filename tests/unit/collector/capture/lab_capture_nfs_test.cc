@@ -3,8 +3,8 @@
 // --simulate-actions), saves to a real nfs-ganesha on loopback through
 // libnfs. Checked: the printed action, what lands in the export (names,
 // modes, vmcore-dmesg.txt and the saved dump's log identical to kexec-tools'
-// vmcore-dmesg of the original), a missing export (named, not retried), and
-// the server killed part way through the dump (bounded retries, then
+// vmcore-dmesg of the original), a missing export (named, not retried), a
+// full export (not retried, the log kept), and the server killed part way through the dump (bounded retries, then
 // failure_action; vmcore-incomplete stays, no vmcore, nothing claims success).
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -245,6 +245,30 @@ TEST_CASE("lab: capture to nfs with the server killed mid-dump retries a bounded
   CHECK(count_of(run.log, "saving to nfs " + where + " failed") == 1);  // the attempt that lost the server
   CHECK(count_of(run.log, "saving to the target failed: " + where + ": cannot mount: server not reachable") == 2);
   CHECK(count_of(run.log, "giving up after 3 attempts") == 1);
+  CHECK(count_of(run.log, "saved ") == 0);
+  CHECK(fs::exists(dir / "vmcore-incomplete"));
+  CHECK_FALSE(fs::exists(dir / "vmcore"));
+  CHECK(slurp(dir / "vmcore-dmesg.txt") == vmcore_dmesg_of(lab / "vmcore"));
+}
+
+TEST_CASE("lab: capture to a full nfs export keeps vmcore-dmesg.txt and vmcore-incomplete, and does not retry") {
+  const Needs needs = needs_or_skip();
+  if (!needs) return;
+  const fs::path& lab = needs.lab;
+  const fs::path& binary = needs.binary;
+  NfsGaneshaServer server({.root_squash = false, .tmpfs_bytes = 4u << 20});  // the dump is about 18 MB
+  Scratch scratch;
+  const std::string where = "127.0.0.1:" + server.export_dir().string();
+  write_config(scratch, where, "failure_action poweroff\n");
+
+  const Run run = capture(binary, scratch, lab / "vmcore", server);
+  INFO("capture log:\n" << run.log);
+  CHECK(run.status == 1);
+  CHECK(run.out == "action: poweroff\n");
+  const fs::path dir = dump_directory(server);
+  REQUIRE(!dir.empty());
+  CHECK(count_of(run.log, "cannot write to /var/crash/" + dir.filename().string() + "/vmcore-incomplete: no space") == 1);
+  CHECK(count_of(run.log, "failed") == 1);  // ENOSPC is not retried
   CHECK(count_of(run.log, "saved ") == 0);
   CHECK(fs::exists(dir / "vmcore-incomplete"));
   CHECK_FALSE(fs::exists(dir / "vmcore"));

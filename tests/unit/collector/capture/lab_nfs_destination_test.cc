@@ -1,7 +1,7 @@
 // A real crash saved to a real NFS server: the crash lab's vmcore goes through
 // NfsDestination (libnfs to nfs-ganesha on loopback) the way the capture flow
 // saves it (vmcore-dmesg.txt first, then the dump at dump level 31, zlib, as
-// kdump-collector's dump command writes it), and is read back from the
+// kdump-collector's dump command writes it, through cli::write_dump_to), and is read back from the
 // export: the log in the saved dump and the saved vmcore-dmesg.txt are
 // kexec-tools' vmcore-dmesg output of the original, byte for byte. Then the
 // server is killed part way through the dump. Skipped without the lab or ganesha.
@@ -17,14 +17,10 @@
 #include "capture/nfs_destination.h"
 #include "capture/open_destination.h"
 #include "cli/dmesg_command.h"
-#include "filter/dump_level.h"
-#include "io/file_source.h"
+#include "cli/dump_command.h"
 #include "support/lab_dir.h"
 #include "support/nfs_ganesha_server.h"
 #include "vmcore/dump.h"
-#include "writer/dump_level_page_filter.h"
-#include "writer/elf_vmcore_page_source.h"
-#include "writer/write_dump.h"
 
 namespace kdump::capture {
 namespace {
@@ -95,20 +91,16 @@ class KillingSink final : public ByteSink {
   bool killed_ = false;
 };
 
-// The dump as `kdump-collector -c -d 31 VMCORE OUT` writes it (cli/dump_command.cc).
+// The dump as `kdump-collector -c -d 31 --num-threads 2 VMCORE OUT` writes it.
 WriteReport write_level31_dump(const fs::path& vmcore, ByteSink& sink) {
-  FileSource file(vmcore.string());
-  ElfVmcorePageSource source(file);
-  auto dump = Dump::open(vmcore.string());
-  source.set_kernel_memory(*dump);
-  const auto level = DumpLevel::from_int(31);
-  REQUIRE(level);
-  DumpLevelPageFilter filter(*dump, *level, pfn_ranges_of(source));
-  WriteOptions options;
-  options.codec = CodecKind::kZlib;
-  options.dump_level = 31;
-  options.threads = 2;
-  return write_dump(source, &filter, options, sink);
+  cli::DumpCommand command;
+  command.vmcore = vmcore.string();
+  command.dump_level = 31;
+  command.codec = CodecKind::kZlib;
+  command.threads = 2;
+  command.message_level = 0;
+  std::ostringstream messages;
+  return cli::write_dump_to(command, sink, messages);
 }
 
 cfg::ResolvedTarget nfs_target(const NfsGaneshaServer& server) {
