@@ -230,7 +230,8 @@ int run_capture(const std::vector<std::string>& args) {
       ("retry-delay", po::value(&c.retry_delay_seconds)->value_name("SECONDS"), "pause between tries (default 5)")
       ("timeout", po::value(&c.timeout_seconds)->value_name("SECONDS"), "a target silent this long has failed (default 30)")
       ("nfs-port", po::value(&c.nfs_port)->value_name("PORT"), "nfs target: the server's NFS port (default: ask its portmapper)")
-      ("nfs-mount-port", po::value(&c.nfs_mount_port)->value_name("PORT"), "nfs target: the server's MOUNT port (default: ask its portmapper)");
+      ("nfs-mount-port", po::value(&c.nfs_mount_port)->value_name("PORT"), "nfs target: the server's MOUNT port (default: ask its portmapper)")
+      ("mount-base", po::value(&c.mount_base)->value_name("DIR"), "where an fs target that is not mounted gets mounted, each time on a new 0700 directory (default /run/kdump-collector)");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(opts).run(), vm);
   po::notify(vm);

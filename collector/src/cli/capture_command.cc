@@ -92,6 +92,7 @@ int run_capture_command(const CaptureCommand& command, const CollectorParser& pa
   options.timeout_seconds = static_cast<int>(command.timeout_seconds);
   options.nfs_port = command.nfs_port;
   options.nfs_mount_port = command.nfs_mount_port;
+  options.mount_base = command.mount_base;
   const capture::DestinationOpener open = [&](const cfg::ResolvedTarget& target) {
     return capture::open_destination(target, options);
   };

@@ -29,6 +29,7 @@ struct CaptureCommand {
   unsigned timeout_seconds = 30;  ///< a target making no progress for this long has failed
   std::uint16_t nfs_port = 0;        ///< nfs: the server's NFS port; 0 asks its portmapper
   std::uint16_t nfs_mount_port = 0;  ///< nfs: the server's MOUNT port; 0 asks its portmapper
+  std::string mount_base = "/run/kdump-collector";  ///< fs targets not mounted are mounted below it
 };
 
 /// Parses a makedumpfile-style argument list (without the program name) into a DumpCommand.
