@@ -1,9 +1,10 @@
 #pragma once
 // The page filter (filter/page_filter.h) as the writers' PageFilter. The
-// writers ask for every window twice (once for the bitmaps, once for the
-// pages); DumpLevelFilter is a one-pass object whose counts add up over its
-// cycles, so when a window comes again this adapter starts a fresh one: the
-// struct pages are read twice (1.6% of memory for 64-byte struct pages), and
+// writers ask for each window once when PageMap can remember the answers,
+// and twice on larger machines (once for the bitmaps, once for the pages);
+// DumpLevelFilter is a one-pass object whose counts add up over its cycles,
+// so when a window comes again this adapter starts a fresh one: the struct
+// pages are read again (1.6% of memory for 64-byte struct pages), and
 // counts() are those of the last, complete pass.
 
 #include <memory>

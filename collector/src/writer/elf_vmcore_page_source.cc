@@ -1,7 +1,8 @@
 #include "writer/elf_vmcore_page_source.h"
 
-// Reads go through the vmcore engine's SegmentMap, which keeps a one-entry
-// cache, so concurrent_reads() stays false and the pipeline serializes them.
+// Reads go through the vmcore engine's SegmentMap: a run of consecutive
+// frames is one read of the file (one pread for a run inside a PT_LOAD), and
+// threads may read at once when the file allows it (pread does).
 
 #include <algorithm>
 
@@ -12,7 +13,7 @@
 
 namespace kdump {
 
-ElfVmcorePageSource::ElfVmcorePageSource(ByteSource& file) : layout_(read_elf_dump(file)) {
+ElfVmcorePageSource::ElfVmcorePageSource(ByteSource& file) : file_(file), layout_(read_elf_dump(file)) {
   map_ = std::make_unique<SegmentMap>(file, layout_.loads);
   std::vector<std::string> problems;
   auto summary = summarize_notes(layout_.notes, problems);
@@ -38,6 +39,10 @@ std::vector<MemoryRange> ElfVmcorePageSource::memory_ranges() const {
 
 bool ElfVmcorePageSource::read_page(std::uint64_t pfn, std::span<std::byte> out) {
   return map_->read(pfn * page_size_, out) == out.size();
+}
+
+std::size_t ElfVmcorePageSource::read_pages(std::uint64_t first_pfn, std::span<std::byte> out) {
+  return map_->read(first_pfn * page_size_, out.first(out.size() / page_size_ * page_size_)) / page_size_;
 }
 
 std::vector<std::string> ElfVmcorePageSource::utsname() const {

@@ -40,6 +40,7 @@ PageMap::PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, 
   }
   pfn_ranges_ = std::move(merged);
   if (!pfn_ranges_.empty()) max_pfn_ = pfn_ranges_.back().second;
+  if (filter_ != nullptr && windows() <= kRememberBytes / kWindowBytes) answers_.resize(windows() * kWindowBytes);
 }
 
 void PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const {
@@ -49,10 +50,18 @@ void PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::s
                              [](std::uint64_t pfn, const auto& r) { return pfn < r.second; });
   for (; it != pfn_ranges_.end() && it->first < last; ++it)
     set_bits(present, std::max(it->first, first) - first, std::min(it->second, last) - first);
+  if (window < remembered_) {
+    std::memcpy(dump.data(), answers_.data() + window * kWindowBytes, kWindowBytes);
+    return;
+  }
   std::memcpy(dump.data(), present.data(), kWindowBytes);
   if (filter_ != nullptr) {
     filter_->exclude(first, dump.first(kWindowBytes));
     for (std::size_t i = 0; i < kWindowBytes; ++i) dump[i] &= present[i];  // a filter cannot add pages
+  }
+  if (window == remembered_ && !answers_.empty()) {
+    std::memcpy(answers_.data() + window * kWindowBytes, dump.data(), kWindowBytes);
+    ++remembered_;
   }
 }
 

@@ -4,6 +4,9 @@
 // whatever the size of the crashed machine (a 1 TiB guest has 256 Mi frames:
 // 32 MiB per bitmap if held whole). Both passes of a writer (bitmaps and
 // counts first, pages second) walk the same windows and get the same answer.
+// The filter's answers are remembered when the whole dump bitmap fits in
+// kRememberBytes (a 256 GiB machine), so the second pass does not read the
+// crashed kernel's struct pages again; larger machines ask the filter again.
 
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +24,8 @@ class PageMap {
   /// Frames per window; a multiple of 8 and of 4096 bytes of bitmap.
   static constexpr std::uint64_t kWindowPfns = 32768;
   static constexpr std::size_t kWindowBytes = kWindowPfns / 8;
+  /// Most bytes of filter answers kept for a second pass (8 MiB: 64 Mi frames).
+  static constexpr std::size_t kRememberBytes = std::size_t{8} << 20;
 
   /// `filter` may be null (keep every present page); both are borrowed.
   PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, PageFilter* filter);
@@ -30,7 +35,7 @@ class PageMap {
   /// Number of windows covering [0, max_pfn()).
   std::uint64_t windows() const { return (max_pfn_ + kWindowPfns - 1) / kWindowPfns; }
   /// Fills both bitmaps (kWindowBytes each; bit i = pfn window*kWindowPfns + i,
-  /// LSB first) for window number `window`.
+  /// LSB first) for window number `window`. Not thread-safe (it may remember).
   void fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const;
   /// Present frames, merged and sorted, as [start, end) pfn pairs.
   const std::vector<std::pair<std::uint64_t, std::uint64_t>>& pfn_ranges() const { return pfn_ranges_; }
@@ -39,6 +44,10 @@ class PageMap {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pfn_ranges_;
   std::uint64_t max_pfn_ = 0;
   PageFilter* filter_;
+  // The filter's answers for windows [0, remembered_), in order; empty when
+  // they would not fit in kRememberBytes.
+  mutable std::vector<std::uint8_t> answers_;
+  mutable std::uint64_t remembered_ = 0;
 };
 
 /// Counts the set bits of a bitmap.

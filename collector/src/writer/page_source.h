@@ -32,8 +32,18 @@ class PageSource {
   virtual std::vector<MemoryRange> memory_ranges() const = 0;
   /// Reads page frame `pfn` into `out` (page_size() bytes); false if it cannot be read.
   virtual bool read_page(std::uint64_t pfn, std::span<std::byte> out) = 0;
-  /// True if read_page may be called from several threads at once (pread on
-  /// /proc/vmcore); otherwise the writer serializes the calls.
+  /// Reads the consecutive frames first_pfn, first_pfn + 1, ... into `out` (a
+  /// whole number of pages) and returns how many leading frames were read
+  /// whole. Sources backed by a file override this with one large read, which
+  /// is what makes the writers' reading cheap; the default goes page by page.
+  virtual std::size_t read_pages(std::uint64_t first_pfn, std::span<std::byte> out) {
+    const std::size_t size = page_size();
+    std::size_t n = 0;
+    while ((n + 1) * size <= out.size() && read_page(first_pfn + n, out.subspan(n * size, size))) ++n;
+    return n;
+  }
+  /// True if read_page and read_pages may be called from several threads at
+  /// once (pread on /proc/vmcore); otherwise the writer serializes the calls.
   virtual bool concurrent_reads() const { return false; }
   /// The ELF notes of the crashed kernel (PT_NOTE contents: NT_PRSTATUS per
   /// CPU, VMCOREINFO, ...), copied into the dump as they are.

@@ -136,6 +136,64 @@ TEST_CASE("the pipeline classifies pages and decompresses back to the source") {
   CHECK(st.bytes_in == (f.pfns.size() - 2) * 4096);
 }
 
+// Reads runs of frames in one call, as a file-backed source does, and
+// remembers how long the runs were.
+class RunSource final : public PageSource {
+ public:
+  explicit RunSource(PageImage& image) : image_(image) {}
+  std::size_t page_size() const override { return 4096; }
+  std::vector<MemoryRange> memory_ranges() const override { return image_.memory_ranges(); }
+  bool read_page(std::uint64_t pfn, std::span<std::byte> out) override {
+    ++single_reads;
+    return image_.read_page(pfn, out);
+  }
+  std::size_t read_pages(std::uint64_t first_pfn, std::span<std::byte> out) override {
+    runs.push_back(out.size() / 4096);
+    std::size_t n = 0;
+    while ((n + 1) * 4096 <= out.size() && image_.read_page(first_pfn + n, out.subspan(n * 4096, 4096))) ++n;
+    return n;
+  }
+  std::vector<std::byte> elf_notes() const override { return {}; }
+  std::string vmcoreinfo() const override { return {}; }
+  std::vector<std::size_t> runs;
+  std::size_t single_reads = 0;
+
+ private:
+  PageImage& image_;
+};
+
+TEST_CASE("pages are read in runs of consecutive frames; a short run marks one page unreadable") {
+  PageImage image({{0, 1024}}, mixed);
+  image.make_unreadable(500);
+  image.make_unreadable(501);
+  Flat ref = run(image, CodecKind::kLzo, 1, 4096);
+  RunSource source(image);
+  std::vector<std::uint64_t> pfns;
+  for (std::uint64_t p = 10; p < 900; ++p)
+    if (p % 11 != 0) pfns.push_back(p);
+  VectorPfns stream(pfns);
+  PipelineOptions o;
+  o.codec = CodecKind::kLzo;
+  o.threads = 1;
+  o.batch_pages = 4096;
+  PagePipeline pipeline(source, o);
+  Flat f;
+  auto st = pipeline.run(stream, [&](const CompressedBatch& b) {
+    f.pfns.insert(f.pfns.end(), b.pfns.begin(), b.pfns.end());
+    f.pages.insert(f.pages.end(), b.pages.begin(), b.pages.end());
+    for (auto piece : b.data) f.data.insert(f.data.end(), piece.begin(), piece.end());
+  });
+  CHECK(f.pfns == ref.pfns);
+  CHECK(f.data == ref.data);
+  CHECK(st.unreadable == 2);
+  CHECK(st.first_unreadable_pfn == 500);
+  CHECK(source.single_reads == 0);
+  // Runs end at the gaps every 11 frames (at most 10 frames long) and at the
+  // unreadable frames, never one call per page.
+  CHECK(source.runs.size() < pfns.size() / 5);
+  for (std::size_t r : source.runs) CHECK(r <= 10);
+}
+
 class ThrowingSource final : public PageSource {
  public:
   std::size_t page_size() const override { return 4096; }

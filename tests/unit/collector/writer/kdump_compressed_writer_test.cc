@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <map>
 #include <optional>
 #include <system_error>
 
@@ -273,6 +274,40 @@ TEST_CASE("output is identical for any number of threads and batch size") {
       CHECK(sink.bytes() == ref.bytes());
     }
   }
+}
+
+// Counts the windows it is asked about, passing them on to a PredicateFilter.
+class CountingFilter final : public PageFilter {
+ public:
+  explicit CountingFilter(PageFilter& inner) : inner_(inner) {}
+  void exclude(std::uint64_t first_pfn, std::span<std::uint8_t> bits) override {
+    ++asked[first_pfn];
+    inner_.exclude(first_pfn, bits);
+  }
+  std::map<std::uint64_t, int> asked;
+
+ private:
+  PageFilter& inner_;
+};
+
+TEST_CASE("the filter is asked about each window once; the pages pass reuses its answers") {
+  PageImage image = make_image();
+  PredicateFilter leave_out([](std::uint64_t pfn) { return pfn % 3 == 0; });
+  CountingFilter filter(leave_out);
+  MemorySink sink;
+  WriteReport r = write_kdump_compressed(image, &filter, options(CodecKind::kLzo), sink);
+  CHECK(r.pages_filtered > 0);
+  REQUIRE(filter.asked.size() == 2);  // windows of 32768 frames: pfns 16.. and 40000..
+  for (const auto& [first, times] : filter.asked) {
+    CAPTURE(first);
+    CHECK(times == 1);
+  }
+  MemorySource src(sink.bytes(), "dump");
+  KdumpCompressed dump(src);
+  std::vector<std::byte> page(4096);
+  CHECK(dump.read(40001 * 4096, page) == 4096);
+  CHECK(page == image.expected(40001));
+  CHECK(dump.read(40002 * 4096, page) == 0);  // a multiple of 3
 }
 
 TEST_CASE("a source with no memory gives a dump with no pages") {

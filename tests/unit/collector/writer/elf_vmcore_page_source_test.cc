@@ -1,0 +1,67 @@
+#include "writer/elf_vmcore_page_source.h"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+#include <vector>
+
+#include "io/memory_source.h"
+#include "support/elf_vmcore_builder.h"
+
+namespace kdump {
+namespace {
+
+using test::ElfVmcoreBuilder;
+
+// Page p of the image holds the byte p + 1 everywhere.
+std::vector<std::byte> pages(std::uint64_t first, std::uint64_t count) {
+  std::vector<std::byte> out;
+  for (std::uint64_t p = first; p < first + count; ++p) out.insert(out.end(), 4096, static_cast<std::byte>(p + 1));
+  return out;
+}
+
+std::vector<std::byte> vmcore() {
+  ElfVmcoreBuilder b;
+  b.loads.push_back({0x10000, 0, pages(0x10, 8), 0});             // pfns 0x10..0x17
+  b.loads.push_back({0x18000, 0, pages(0x18, 2), 4 * 4096});      // 0x18..0x1b, the last two zero-filled
+  b.notes.push_back(test::prstatus_note());
+  b.notes.push_back(test::vmcoreinfo_note("PAGESIZE=4096\n"));
+  return b.build();
+}
+
+TEST_CASE("read_pages reads a run across PT_LOADs, zero-fills past the file bytes, and stops at a hole") {
+  MemorySource file(vmcore(), "vmcore");
+  ElfVmcorePageSource source(file);
+  std::vector<std::byte> out(16 * 4096);
+  // 0x14..0x1b: four pages of the first PT_LOAD, two of the second, two zero-filled; 0x1c is a hole.
+  CHECK(source.read_pages(0x14, out) == 8);
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    const std::uint64_t pfn = 0x14 + i;
+    const auto want = pfn < 0x1a ? static_cast<std::byte>(pfn + 1) : std::byte{0};
+    CAPTURE(pfn);
+    CHECK(out[i * 4096] == want);
+    CHECK(out[i * 4096 + 4095] == want);
+  }
+  CHECK(source.read_pages(0x1c, std::span(out).first(4096)) == 0);
+  CHECK(source.read_pages(0x0f, std::span(out).first(2 * 4096)) == 0);  // starts in a hole
+  // A partial page at the end of `out` is not read.
+  CHECK(source.read_pages(0x10, std::span(out).first(4096 + 100)) == 1);
+  CHECK_FALSE(source.concurrent_reads());  // an in-memory source is not thread-safe
+}
+
+TEST_CASE("read_pages counts only whole pages before an I/O error") {
+  auto bytes = vmcore();
+  MemorySource probe(bytes, "vmcore");
+  ElfVmcorePageSource locate(probe);
+  const std::uint64_t offset_of_0x12 = locate.layout().loads[0].file_offset + 2 * 4096;
+  MemorySource file(bytes, "vmcore");
+  file.fail_from(offset_of_0x12 + 100);  // inside pfn 0x12
+  ElfVmcorePageSource source(file);
+  std::vector<std::byte> out(6 * 4096);
+  CHECK(source.read_pages(0x10, out) == 2);
+  CHECK_FALSE(source.read_page(0x12, std::span(out).first(4096)));
+  CHECK(source.read_page(0x11, std::span(out).first(4096)));
+}
+
+}  // namespace
+}  // namespace kdump
