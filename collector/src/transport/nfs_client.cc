@@ -59,6 +59,13 @@ std::string libnfs_text(nfs_context* context) {
   return text ? text : "";
 }
 
+// libnfs's sync calls cancel what is outstanding when the timeout expires
+// and say EINTR or EIO; only the text tells a timeout (which the capture flow
+// retries as ETIMEDOUT) from a lost connection.
+bool timed_out(const std::string& detail) {
+  return detail.find("timed out") != std::string::npos || detail.find("cancelled") != std::string::npos;
+}
+
 [[noreturn]] void invalid_target(const NfsTarget& target, const std::string& why) {
   throw NfsError(EINVAL, target.display(), "cannot mount", "invalid target", why);
 }
@@ -116,6 +123,7 @@ NfsClient::NfsClient(NfsTarget target) : target_(std::move(target)) {
   if (rc != 0) {
     std::string detail = libnfs_text(context_);
     nfs_destroy_context(context_);
+    if (timed_out(detail)) throw NfsError(ETIMEDOUT, target_.display(), "cannot mount", "server not responding", detail);
     int error = rc < 0 ? -rc : EIO;
     throw NfsError(error, target_.display(), "cannot mount", mount_cause(target_, error), detail);
   }
@@ -131,9 +139,7 @@ void NfsClient::fail(int rc, const std::string& action) const {
   // EIO is also what a lost connection gives; a server's own I/O error says so.
   std::string cause = nfs_cause(error);
   if (detail.find("NFS3ERR_IO") != std::string::npos) cause = "I/O error on the server";
-  // libnfs's sync calls cancel what is outstanding when the timeout expires
-  // (and say EINTR): a timeout, which the capture flow retries.
-  if (detail.find("timed out") != std::string::npos || detail.find("cancelled") != std::string::npos) {
+  if (timed_out(detail)) {
     cause = "server not responding";
     error = ETIMEDOUT;
   }

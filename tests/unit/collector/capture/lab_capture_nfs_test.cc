@@ -4,7 +4,8 @@
 // libnfs. Checked: the printed action, what lands in the export (names,
 // modes, vmcore-dmesg.txt and the saved dump's log identical to kexec-tools'
 // vmcore-dmesg of the original), a missing export (named, not retried), a
-// full export (not retried, the log kept), and the server killed part way through the dump (bounded retries, then
+// full export (not retried, the log kept), and the server killed or frozen
+// part way through the dump (bounded retries, each bounded by --timeout, then
 // failure_action; vmcore-incomplete stays, no vmcore, nothing claims success).
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -100,11 +101,11 @@ struct Run {
 
 // Runs the capture; `watch` is called every few milliseconds while it runs.
 Run capture(const fs::path& binary, const Scratch& scratch, const fs::path& vmcore, const NfsGaneshaServer& server,
-            const std::function<void()>& watch = {}) {
+            const std::function<void()>& watch = {}, int timeout_seconds = 5) {
   const std::vector<std::string> args = {
       binary.string(), "capture", "--config", (scratch.dir / "kdump.conf").string(), "--vmcore", vmcore.string(),
-      "--simulate-actions", "--hooks-dir", (scratch.dir / "hooks").string(), "--retry-delay", "0", "--timeout", "5",
-      "--nfs-port", std::to_string(server.target().nfs_port), "--nfs-mount-port",
+      "--simulate-actions", "--hooks-dir", (scratch.dir / "hooks").string(), "--retry-delay", "0", "--timeout",
+      std::to_string(timeout_seconds), "--nfs-port", std::to_string(server.target().nfs_port), "--nfs-mount-port",
       std::to_string(server.target().mount_port)};
   const fs::path out = scratch.dir / "out", log = scratch.dir / "log";
   const pid_t pid = ::fork();
@@ -273,6 +274,49 @@ TEST_CASE("lab: capture to a full nfs export keeps vmcore-dmesg.txt and vmcore-i
   CHECK(fs::exists(dir / "vmcore-incomplete"));
   CHECK_FALSE(fs::exists(dir / "vmcore"));
   CHECK(slurp(dir / "vmcore-dmesg.txt") == vmcore_dmesg_of(lab / "vmcore"));
+}
+
+TEST_CASE("lab: capture to nfs with the server frozen mid-dump fails after the timeouts instead of hanging") {
+  const Needs needs = needs_or_skip();
+  if (!needs) return;
+  const fs::path& lab = needs.lab;
+  const fs::path& binary = needs.binary;
+  NfsGaneshaServer server;
+  Scratch scratch;
+  const std::string where = "127.0.0.1:" + server.export_dir().string();
+  write_config(scratch, where, "core_collector makedumpfile -d 0\nfailure_action halt\n");
+
+  bool frozen = false;
+  fs::path dir;
+  const auto start = std::chrono::steady_clock::now();
+  const Run run = capture(
+      binary, scratch, lab / "vmcore", server,
+      [&] {
+        if (frozen) return;
+        dir = dump_directory(server);
+        if (dir.empty()) return;
+        std::error_code ec;
+        const auto size = fs::file_size(dir / "vmcore-incomplete", ec);
+        if (!ec && size >= (8u << 20)) {
+          server.freeze();  // connections stay open; nothing answers
+          frozen = true;
+        }
+      },
+      2);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  INFO("capture log:\n" << run.log);
+  REQUIRE(frozen);
+  MESSAGE("the capture gave up on a frozen server after " << seconds << " s (--timeout 2, 3 attempts)");
+  CHECK(run.status == 1);  // it returned by itself (the runner kills a hang only after 600 s)
+  CHECK(run.out == "action: halt\n");
+  CHECK(count_of(run.log, "cannot write to /var/crash/" + dir.filename().string() +
+                              "/vmcore-incomplete: server not responding") == 1);
+  CHECK(count_of(run.log, "saving to the target failed: " + where + ": cannot mount: server not responding") == 2);
+  CHECK(count_of(run.log, "giving up after 3 attempts") == 1);
+  CHECK(count_of(run.log, "saved ") == 0);
+  // Read while the server is still frozen: stop() removes the export.
+  CHECK(fs::exists(dir / "vmcore-incomplete"));
+  CHECK_FALSE(fs::exists(dir / "vmcore"));
 }
 
 }  // namespace
