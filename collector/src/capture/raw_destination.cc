@@ -78,11 +78,15 @@ RawDestination::RawDestination(const std::string& device, std::string label)
 }
 
 int RawDestination::open_device() const {
-  // O_NONBLOCK only for the open: a FIFO without a reader is then ENXIO, not a hang.
-  FdGuard fd(::open(path_.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  // O_NONBLOCK only for the open: a FIFO without a reader is then ENXIO, not a
+  // hang. O_EXCL without O_CREAT claims a block device (Linux): one that is
+  // mounted or otherwise in use is EBUSY, so a rehearsal never writes over a
+  // live file system; for a regular file it means nothing.
+  FdGuard fd(::open(path_.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_EXCL));
   if (fd.get() < 0) {
     const int error = errno;
     if (error == ENOENT) fail(error, label_ + ": no such device (" + path_ + " does not exist)");
+    if (error == EBUSY) fail(error, label_ + ": " + path_ + " is in use (mounted?); a raw dump is not written over it");
     if (error == ELOOP) fail(error, label_ + ": " + path_ + " is a symbolic link (refused, not followed)");
     fail(error, label_ + ": cannot open " + path_ + " for writing");
   }

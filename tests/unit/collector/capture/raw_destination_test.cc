@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,6 +149,28 @@ TEST_CASE("raw destination: a loop device, its size as the space, ENOSPC past it
         },
                  message) == ENOSPC);
   CHECK(message.find(loop.node()) != std::string::npos);
+}
+
+TEST_CASE("raw destination: a block device in use (a mounted file system) is refused") {
+  if (auto why = test::why_no_loop_devices(); !why.empty()) {
+    MESSAGE("skipped: " << why);
+    return;
+  }
+  TempDir tmp;
+  test::LoopDevice loop(tmp.path + "/ext4.img", 16 << 20);
+  loop.make_ext4(test::unique_label("kdr"));
+  const std::string mnt = tmp.path + "/mnt";
+  REQUIRE(::mkdir(mnt.c_str(), 0700) == 0);
+  REQUIRE(::mount(loop.node().c_str(), mnt.c_str(), "ext4", 0, nullptr) == 0);
+  std::string message;
+  const int code = error_of([&] { RawDestination(loop.node(), "raw " + loop.node()); }, message);
+  ::umount2(mnt.c_str(), 0);
+  CHECK(code == EBUSY);
+  CHECK(message == "raw " + loop.node() + ": " + loop.node() +
+                       " is in use (mounted?); a raw dump is not written over it: Device or resource busy");
+  // Unmounted, it is free again.
+  RawDestination free_again(loop.node(), "raw " + loop.node());
+  CHECK(free_again.available_bytes("").value_or(0) == (16u << 20));
 }
 
 }  // namespace
