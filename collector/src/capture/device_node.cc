@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <optional>
+#include <string_view>
 #include <system_error>
 
 #include "kdumpcfg/posix_system.h"
@@ -15,17 +16,24 @@ namespace {
   throw std::system_error(ENOENT, std::generic_category(), what + ": no such device (" + why + ")");
 }
 
+struct Tag {
+  std::string_view prefix;
+  const char* name;
+  std::optional<std::string> (cfg::System::*lookup)(const std::string&);
+};
+constexpr Tag kTags[] = {
+    {"UUID=", "UUID", &cfg::System::device_by_uuid},
+    {"LABEL=", "LABEL", &cfg::System::device_by_label},
+};
+
 }  // namespace
 
 std::string find_device_node(const std::string& spec, const std::string& what) {
   cfg::PosixSystem system;
-  for (const auto& [prefix, tag] : {std::pair{"UUID=", "UUID"}, std::pair{"LABEL=", "LABEL"}}) {
-    const std::string p(prefix);
-    if (!spec.starts_with(p)) continue;
-    const std::string value = spec.substr(p.size());
-    std::optional<std::string> node =
-        p == "UUID=" ? system.device_by_uuid(value) : system.device_by_label(value);
-    if (!node) no_device(what, std::string("blkid found no file system with that ") + tag);
+  for (const Tag& tag : kTags) {
+    if (!spec.starts_with(tag.prefix)) continue;
+    std::optional<std::string> node = (system.*tag.lookup)(spec.substr(tag.prefix.size()));
+    if (!node) no_device(what, std::string("blkid found no file system with that ") + tag.name);
     return *node;
   }
   struct stat st {};
