@@ -6,6 +6,7 @@
 #include "capture/mounted_filesystem.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -117,6 +118,25 @@ TEST_CASE("fs destination: an ext4 file system that is not mounted is mounted by
     CHECK(mode_of((e.path() / "vmcore-dmesg.txt").string()) == 0600);
   }
   CHECK(entries == 3);
+}
+
+TEST_CASE("fs destination: a file system still busy when the destination goes is detached, not left mounted") {
+  KDUMP_SKIP_WITHOUT_LOOP_DEVICES();
+  TempDir tmp;
+  test::LoopDevice loop(tmp.path + "/ext4.img", 16 << 20);
+  const std::string label = test::unique_label("kdb");
+  loop.make_ext4(label);
+  DestinationOptions options;
+  options.mount_base = tmp.path + "/run";
+  auto dest = open_destination(ext4_target("LABEL=" + label), options);
+  const std::string mount_point = *dest->local_path("/");
+  // Something (a collector that is another program, a shell) still has a file open there.
+  const int busy = ::open((mount_point + "/open-file").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(busy >= 0);
+  dest.reset();
+  CHECK_FALSE(test::is_mount_point(mount_point));
+  CHECK_FALSE(fs::exists(mount_point));
+  ::close(busy);
 }
 
 TEST_CASE("fs destination: a device that is not here is ENOENT naming the target") {
