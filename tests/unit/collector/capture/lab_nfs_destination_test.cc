@@ -120,7 +120,7 @@ DestinationOptions options_for(const NfsGaneshaServer& server) {
   return options;
 }
 
-TEST_CASE("lab: a crash saved over NFS reads back with the original's log; files 0600, directories 0700") {
+TEST_CASE("lab: a crash saved over NFS reads back with the original's log, files 0600, directories 0700") {
   const fs::path lab = lab_or_skip();
   if (lab.empty()) return;
   MESSAGE("lab vmcore: " << (lab / "vmcore").string());
@@ -151,7 +151,7 @@ TEST_CASE("lab: a crash saved over NFS reads back with the original's log; files
   CHECK(mode_of(saved / "vmcore-dmesg.txt") == 0600);
 }
 
-TEST_CASE("lab: a server killed part way through the dump is an error; vmcore-incomplete stays, no vmcore") {
+TEST_CASE("lab: a server killed part way through the dump is an error, vmcore-incomplete stays, no vmcore") {
   const fs::path lab = lab_or_skip();
   if (lab.empty()) return;
   NfsGaneshaServer server;
