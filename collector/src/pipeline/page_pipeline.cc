@@ -1,19 +1,23 @@
 #include "pipeline/page_pipeline.h"
 
-// Design: a batch is split into one contiguous share per worker; worker w
-// compresses its share into its own slab of the batch, so the slabs laid end
-// to end are the batch's data in pfn order and the output does not depend on
-// the number of threads. Two batches alternate: while the workers compress
-// batch k+1, the calling thread hands batch k to the consumer (the writer).
-// Slabs are sized for the worst case (every page stored raw, plus room for
-// one codec output past the end), allocated once; the codec writes straight
-// into the slab. Workers read runs of consecutive frames with one read_pages
-// call each (up to kReadRunPages at a time): per-page reads cost a system call
-// per page. Sources that are not safe for concurrent reads are read under a
+// Design: a batch is cut into chunks of kChunkPages pages, and each chunk has
+// its own region of the batch's slab, sized for the worst case (every page
+// stored raw, plus room for one codec output past the end) and allocated
+// once. Workers take the next chunk from a shared counter until none is
+// left, so a worker that drew cheap pages (random ones the probe rejects,
+// zero pages) takes more chunks and none waits long for another; the
+// regions laid end to end are the batch's data in pfn order, so the output
+// does not depend on the number of threads. Two batches alternate: while the
+// workers compress batch k+1, the calling thread hands batch k to the
+// consumer (the writer). A chunk's consecutive frames are read with one
+// read_pages call (one pread for a run inside a PT_LOAD, where per-page
+// reads cost a system call per page), and the codec writes straight into
+// the slab. Sources that are not safe for concurrent reads are read under a
 // mutex, a run at a time. Pages that look incompressible are not given to
 // zlib at all; see codec/incompressible_probe.h.
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -23,20 +27,38 @@
 #include "filter/page_filter.h"
 
 namespace kdump {
+namespace {
+
+// Pages per chunk, and so at most per read: 64 pages of 4 KiB are 256 KiB,
+// past which larger reads gain nothing measurable and memory per worker grows.
+constexpr std::size_t kChunkPages = 64;
+
+void add(PipelineStats& total, const PipelineStats& s) {
+  if (s.unreadable > 0 && total.unreadable == 0) total.first_unreadable_pfn = s.first_unreadable_pfn;
+  total.pages += s.pages;
+  total.stored += s.stored;
+  total.compressed += s.compressed;
+  total.zero += s.zero;
+  total.unreadable += s.unreadable;
+  total.bytes_in += s.bytes_in;
+  total.bytes_out += s.bytes_out;
+}
+
+}  // namespace
 
 struct PagePipeline::Batch {
   std::vector<std::uint64_t> pfns;
   std::vector<PageResult> pages;
   std::size_t count = 0;
-  std::vector<std::vector<std::byte>> slabs;  // one per worker
-  std::vector<std::size_t> used;               // bytes used in each slab
-  std::vector<std::span<const std::byte>> pieces;
-  PipelineStats stats;                          // per batch, summed by run()
-  std::vector<PipelineStats> worker_stats;
+  std::vector<std::byte> slab;                     // chunk c's data at c * chunk_stride
+  std::vector<std::size_t> used;                   // bytes of data of each chunk
+  std::vector<std::span<const std::byte>> pieces;  // each chunk's data, in order
+  std::vector<PipelineStats> chunk_stats;
+  PipelineStats stats;                             // the batch's, summed by wait()
+  std::atomic<std::size_t> next_chunk{0};
 };
 
 struct PagePipeline::Worker {
-  std::size_t index = 0;
   std::unique_ptr<Codec> codec;
   std::unique_ptr<IncompressibleProbe> probe;  // null for codecs cheaper than the probe
   std::vector<std::byte> run;                  // a run of consecutive pages as read
@@ -46,6 +68,7 @@ struct PagePipeline::Worker {
 struct PagePipeline::Shared {
   std::vector<std::unique_ptr<Worker>> workers;
   Batch batches[2];
+  std::size_t chunk_stride = 0;
   std::mutex mutex;
   std::condition_variable work_ready, work_done;
   Batch* current = nullptr;
@@ -56,39 +79,32 @@ struct PagePipeline::Shared {
   std::mutex read_mutex;
 };
 
-namespace {
-
-// Pages per read: 64 pages of 4 KiB are 256 KiB, past which larger reads
-// gain nothing measurable and memory per worker grows.
-constexpr std::size_t kReadRunPages = 64;
-
-}  // namespace
-
 PagePipeline::PagePipeline(PageSource& source, const PipelineOptions& options)
     : source_(source), options_(options), shared_(std::make_unique<Shared>()) {
   if (options_.batch_pages == 0) options_.batch_pages = 1;
   const std::size_t page_size = source_.page_size();
   const std::size_t workers = std::max<std::size_t>(1, options_.threads);
-  const std::size_t share = (options_.batch_pages + workers - 1) / workers;
+  const std::size_t chunk_pages = std::min(kChunkPages, options_.batch_pages);
   for (std::size_t i = 0; i < workers; ++i) {
     auto w = std::make_unique<Worker>();
-    w->index = i;
     w->codec = make_codec(options_.codec);
     // Only zlib is slow enough on random pages for the probe to pay: zstd
     // gives up on them about as fast as the probe decides (measured on the
     // lab's busy vmcores: no gain).
     if (options_.codec == CodecKind::kZlib) w->probe = std::make_unique<IncompressibleProbe>();
-    w->run.resize(std::min(kReadRunPages, share) * page_size);
+    w->run.resize(chunk_pages * page_size);
     shared_->workers.push_back(std::move(w));
   }
   const std::size_t slack = std::max(page_size, shared_->workers[0]->codec->max_compressed_size(page_size)) - page_size;
+  shared_->chunk_stride = chunk_pages * page_size + slack;
+  const std::size_t chunks = (options_.batch_pages + chunk_pages - 1) / chunk_pages;
   for (auto& b : shared_->batches) {
     b.pfns.resize(options_.batch_pages);
     b.pages.resize(options_.batch_pages);
-    b.slabs.assign(workers, std::vector<std::byte>(share * page_size + slack));
-    b.used.assign(workers, 0);
-    b.pieces.resize(workers);
-    b.worker_stats.resize(workers);
+    b.slab.resize(chunks * shared_->chunk_stride);
+    b.used.assign(chunks, 0);
+    b.pieces.resize(chunks);
+    b.chunk_stats.resize(chunks);
   }
 }
 
@@ -135,69 +151,72 @@ void PagePipeline::worker_loop(Worker& worker, std::uint64_t seen) {
 }
 
 void PagePipeline::work(Worker& worker, Batch& batch) {
-  const std::size_t workers = shared_->workers.size();
-  const std::size_t share = (options_.batch_pages + workers - 1) / workers;
-  const std::size_t begin = std::min(batch.count, worker.index * share);
-  const std::size_t end = std::min(batch.count, begin + share);
   const std::size_t page_size = source_.page_size();
-  const std::size_t run_pages = worker.run.size() / page_size;
+  const std::size_t chunk_pages = worker.run.size() / page_size;
   const std::size_t max_out = worker.codec->max_compressed_size(page_size);
   const std::uint32_t flag = codec_flag(options_.codec);
   const bool compressing = options_.codec != CodecKind::kNone;
   const bool concurrent = source_.concurrent_reads();
-  std::byte* slab = batch.slabs[worker.index].data();
-  std::size_t used = 0;
-  PipelineStats& st = batch.worker_stats[worker.index];
-  st = {};
   auto read = [&](std::uint64_t pfn, std::span<std::byte> out) {
     if (concurrent) return source_.read_pages(pfn, out);
     std::lock_guard lock(shared_->read_mutex);
     return source_.read_pages(pfn, out);
   };
-  for (std::size_t i = begin; i < end;) {
-    std::size_t n = 1;
-    while (i + n < end && n < run_pages && batch.pfns[i + n] == batch.pfns[i] + n) ++n;
-    std::size_t got = read(batch.pfns[i], std::span(worker.run).first(n * page_size));
-    // A short run: the pages read are used, the next one is unreadable (the
-    // source said so for it), and the rest are read again by the next run.
-    const std::size_t done = std::min(n, got + 1);
-    for (std::size_t k = 0; k < done; ++k, ++i) {
-      PageResult& r = batch.pages[i];
-      r = {};
-      ++st.pages;
-      if (k >= got) {
-        r.page_class = PageClass::kUnreadable;
-        if (st.unreadable++ == 0) st.first_unreadable_pfn = batch.pfns[i];
-        continue;
+  for (;;) {
+    const std::size_t chunk = batch.next_chunk.fetch_add(1, std::memory_order_relaxed);
+    const std::size_t begin = chunk * chunk_pages;
+    if (begin >= batch.count) return;
+    const std::size_t end = std::min(batch.count, begin + chunk_pages);
+    std::byte* slab = batch.slab.data() + chunk * shared_->chunk_stride;
+    std::size_t used = 0;
+    PipelineStats& st = batch.chunk_stats[chunk];
+    st = {};
+    for (std::size_t i = begin; i < end;) {
+      std::size_t n = 1;
+      while (i + n < end && batch.pfns[i + n] == batch.pfns[i] + n) ++n;
+      const std::size_t got = read(batch.pfns[i], std::span(worker.run).first(n * page_size));
+      // A short run: the pages read are used, the next one is unreadable (the
+      // source said so for it), and the rest are read again by the next run.
+      const std::size_t done = std::min(n, got + 1);
+      for (std::size_t k = 0; k < done; ++k, ++i) {
+        PageResult& r = batch.pages[i];
+        r = {};
+        ++st.pages;
+        if (k >= got) {
+          r.page_class = PageClass::kUnreadable;
+          if (st.unreadable++ == 0) st.first_unreadable_pfn = batch.pfns[i];
+          continue;
+        }
+        std::span<const std::byte> page(worker.run.data() + k * page_size, page_size);
+        st.bytes_in += page_size;
+        if (options_.detect_zero && is_zero_page(page)) {
+          r.page_class = PageClass::kZero;
+          ++st.zero;
+          continue;
+        }
+        std::optional<std::size_t> size;
+        if (compressing && !(worker.probe && worker.probe->incompressible(page)))
+          size = worker.codec->compress(page, {slab + used, max_out});
+        if (size && *size < page_size) {
+          r.size = static_cast<std::uint32_t>(*size);
+          r.flags = flag;
+          ++st.compressed;
+        } else {
+          // makedumpfile stores a page raw unless compression made it smaller.
+          std::memcpy(slab + used, page.data(), page_size);
+          r.size = static_cast<std::uint32_t>(page_size);
+        }
+        used += r.size;
+        ++st.stored;
+        st.bytes_out += r.size;
       }
-      std::span<const std::byte> page(worker.run.data() + k * page_size, page_size);
-      st.bytes_in += page_size;
-      if (options_.detect_zero && is_zero_page(page)) {
-        r.page_class = PageClass::kZero;
-        ++st.zero;
-        continue;
-      }
-      std::optional<std::size_t> size;
-      if (compressing && !(worker.probe && worker.probe->incompressible(page)))
-        size = worker.codec->compress(page, {slab + used, max_out});
-      if (size && *size < page_size) {
-        r.size = static_cast<std::uint32_t>(*size);
-        r.flags = flag;
-        ++st.compressed;
-      } else {
-        // makedumpfile stores a page raw unless compression made it smaller.
-        std::memcpy(slab + used, page.data(), page_size);
-        r.size = static_cast<std::uint32_t>(page_size);
-      }
-      used += r.size;
-      ++st.stored;
-      st.bytes_out += r.size;
     }
+    batch.used[chunk] = used;
   }
-  batch.used[worker.index] = used;
 }
 
 void PagePipeline::dispatch(Batch& batch) {
+  batch.next_chunk.store(0, std::memory_order_relaxed);
   if (options_.threads == 0) {
     for (auto& w : shared_->workers) work(*w, batch);
     return;
@@ -218,17 +237,11 @@ void PagePipeline::wait(Batch& batch) {
     if (shared_->error) std::rethrow_exception(shared_->error);
   }
   batch.stats = {};
-  for (std::size_t w = 0; w < batch.slabs.size(); ++w) {
-    batch.pieces[w] = {batch.slabs[w].data(), batch.used[w]};
-    const auto& s = batch.worker_stats[w];
-    if (s.unreadable > 0 && batch.stats.unreadable == 0) batch.stats.first_unreadable_pfn = s.first_unreadable_pfn;
-    batch.stats.pages += s.pages;
-    batch.stats.stored += s.stored;
-    batch.stats.compressed += s.compressed;
-    batch.stats.zero += s.zero;
-    batch.stats.unreadable += s.unreadable;
-    batch.stats.bytes_in += s.bytes_in;
-    batch.stats.bytes_out += s.bytes_out;
+  const std::size_t chunk_pages = shared_->workers[0]->run.size() / source_.page_size();
+  const std::size_t chunks = (batch.count + chunk_pages - 1) / chunk_pages;
+  for (std::size_t c = 0; c < batch.pieces.size(); ++c) {
+    batch.pieces[c] = {batch.slab.data() + c * shared_->chunk_stride, c < chunks ? batch.used[c] : 0};
+    if (c < chunks) add(batch.stats, batch.chunk_stats[c]);
   }
 }
 
@@ -244,15 +257,7 @@ PipelineStats PagePipeline::run(PfnStream& pfns, const std::function<void(const 
       wait(*cur);
       nxt->count = pfns.next(nxt->pfns);
       if (nxt->count > 0) dispatch(*nxt);
-      const auto& s = cur->stats;
-      if (s.unreadable > 0 && total.unreadable == 0) total.first_unreadable_pfn = s.first_unreadable_pfn;
-      total.pages += s.pages;
-      total.stored += s.stored;
-      total.compressed += s.compressed;
-      total.zero += s.zero;
-      total.unreadable += s.unreadable;
-      total.bytes_in += s.bytes_in;
-      total.bytes_out += s.bytes_out;
+      add(total, cur->stats);
       CompressedBatch view{{cur->pfns.data(), cur->count}, {cur->pages.data(), cur->count}, cur->pieces};
       consume(view);
       std::swap(cur, nxt);

@@ -37,7 +37,7 @@ struct PageResult {
 struct CompressedBatch {
   std::span<const std::uint64_t> pfns;
   std::span<const PageResult> pages;
-  /// The stored pages' data in pfn order, in a few contiguous pieces (one per thread).
+  /// The stored pages' data in pfn order, in pieces (one per chunk of up to 64 pages).
   std::span<const std::span<const std::byte>> data;
 };
 

@@ -59,6 +59,13 @@ void FileSink::write_at(std::uint64_t offset, std::span<const std::byte> bytes) 
     }
     bytes = bytes.subspan(static_cast<std::size_t>(n));
     offset += static_cast<std::uint64_t>(n);
+    unflushed_ += static_cast<std::uint64_t>(n);
+  }
+  if (unflushed_ >= kWritebackBytes) {
+    // Starts write-back of the whole file without waiting for it; failures
+    // (a filesystem without it) are left to finish()'s fsync to report.
+    ::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+    unflushed_ = 0;
   }
 }
 

@@ -4,8 +4,12 @@
 // overwrites an earlier dump) under the name "<path>-incomplete", and only
 // finish() (fsync, rename without replacing, fsync of the directory) gives it
 // its real name. A dump that failed part way stays as "<path>-incomplete", as
-// kdump-utils' vmcore-incomplete does.
+// kdump-utils' vmcore-incomplete does. Write-back is started every
+// kWritebackBytes as the dump is written (sync_file_range), so the disk works
+// while pages are compressed and finish()'s fsync waits only for the tail;
+// it also keeps the capture kernel's small memory from filling with dirty pages.
 
+#include <cstdint>
 #include <string>
 
 #include "sink/byte_sink.h"
@@ -29,9 +33,13 @@ class FileSink final : public ByteSink {
   const std::string& temporary_path() const { return temporary_; }
 
  private:
+  /// Bytes written between two starts of write-back.
+  static constexpr std::uint64_t kWritebackBytes = std::uint64_t{16} << 20;
+
   std::string path_;
   std::string temporary_;
   int fd_ = -1;
+  std::uint64_t unflushed_ = 0;  // bytes written since write-back was last started
 };
 
 }  // namespace kdump
