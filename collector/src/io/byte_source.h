@@ -25,8 +25,6 @@ class ByteSource {
   virtual std::uint64_t stored_size() const { return size(); }
   /// A name for messages ("/proc/vmcore").
   virtual std::string name() const = 0;
-  /// True if read_at may be called from several threads at once.
-  virtual bool concurrent_reads() const { return false; }
 };
 
 }  // namespace kdump

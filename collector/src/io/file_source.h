@@ -19,8 +19,6 @@ class FileSource final : public ByteSource {
   std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override;
   std::uint64_t size() const override { return size_; }
   std::string name() const override { return path_; }
-  /// pread keeps no file position, so threads may read at once.
-  bool concurrent_reads() const override { return true; }
 
  private:
   std::string path_;

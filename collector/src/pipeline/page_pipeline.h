@@ -1,10 +1,11 @@
 #pragma once
 // The compression pipeline: page frames go in (in pfn order, in batches), and
 // compressed pages come out in the same order to one consumer on the calling
-// thread, which is the only one that writes. Memory is bounded by the batch
-// size whatever the size of the dump: two batches are in flight (one being
-// compressed while the previous one is written), each holding at most
-// batch_pages pages. Nothing is allocated per page.
+// thread, which is the only one that reads the source and writes; the
+// worker threads only compress. Memory is bounded by the batch size whatever
+// the size of the dump: two batches are in flight (one being compressed
+// while the other is read and then written), each holding at most
+// batch_pages pages as read and as compressed. Nothing is allocated per page.
 
 #include <cstddef>
 #include <cstdint>
@@ -53,7 +54,7 @@ class PfnStream {
 struct PipelineOptions {
   CodecKind codec = CodecKind::kZlib;
   unsigned threads = 1;           ///< compression threads; 0 = compress on the calling thread
-  std::size_t batch_pages = 2048; ///< pages per batch (two batches of data in memory)
+  std::size_t batch_pages = 1024; ///< pages per batch (two batches of pages and of data in memory)
   bool detect_zero = true;        ///< classify all-zero pages as kZero
 };
 
@@ -83,6 +84,7 @@ class PagePipeline {
   struct Worker;
   void start_workers();
   void stop_workers();
+  void read(Batch& batch);
   void dispatch(Batch& batch);
   void wait(Batch& batch);
   void work(Worker& worker, Batch& batch);

@@ -2,7 +2,6 @@
 // Physical memory of an ELF dump: its PT_LOAD segments, flattened into sorted,
 // non-overlapping pieces for O(log n) look-up with a one-entry cache.
 
-#include <atomic>
 #include <vector>
 
 #include "io/byte_source.h"
@@ -11,8 +10,7 @@
 
 namespace kdump {
 
-/// PhysicalMemory over an ELF dump's PT_LOADs. read() is safe from several
-/// threads when the ByteSource's read_at is (ByteSource::concurrent_reads()).
+/// PhysicalMemory over an ELF dump's PT_LOADs.
 class SegmentMap final : public PhysicalMemory {
  public:
   /// Borrows `source`, which must outlive the map.
@@ -28,9 +26,7 @@ class SegmentMap final : public PhysicalMemory {
 
   ByteSource& source_;
   std::vector<LoadSegment> pieces_;
-  // The one-entry cache; atomic so that threads may read at once when the
-  // source allows it (any index stored is a valid one).
-  std::atomic<std::size_t> last_{0};
+  std::size_t last_ = 0;
 };
 
 }  // namespace kdump

@@ -1,8 +1,9 @@
 #include "writer/elf_vmcore_page_source.h"
 
 // Reads go through the vmcore engine's SegmentMap: a run of consecutive
-// frames is one read of the file (one pread for a run inside a PT_LOAD), and
-// threads may read at once when the file allows it (pread does).
+// frames is one read of the file (one pread for a run inside a PT_LOAD). The
+// SegmentMap keeps a one-entry cache, so concurrent_reads() stays false; the
+// pipeline reads on one thread anyway.
 
 #include <algorithm>
 
@@ -13,7 +14,7 @@
 
 namespace kdump {
 
-ElfVmcorePageSource::ElfVmcorePageSource(ByteSource& file) : file_(file), layout_(read_elf_dump(file)) {
+ElfVmcorePageSource::ElfVmcorePageSource(ByteSource& file) : layout_(read_elf_dump(file)) {
   map_ = std::make_unique<SegmentMap>(file, layout_.loads);
   std::vector<std::string> problems;
   auto summary = summarize_notes(layout_.notes, problems);

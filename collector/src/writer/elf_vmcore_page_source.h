@@ -26,7 +26,6 @@ class ElfVmcorePageSource final : public PageSource {
   std::vector<MemoryRange> memory_ranges() const override;
   bool read_page(std::uint64_t pfn, std::span<std::byte> out) override;
   std::size_t read_pages(std::uint64_t first_pfn, std::span<std::byte> out) override;
-  bool concurrent_reads() const override { return file_.concurrent_reads(); }
   std::vector<std::byte> elf_notes() const override;
   std::string vmcoreinfo() const override { return vmcoreinfo_; }
   std::uint16_t elf_machine() const override { return layout_.machine; }
@@ -37,7 +36,6 @@ class ElfVmcorePageSource final : public PageSource {
   const ElfDumpLayout& layout() const { return layout_; }
 
  private:
-  ByteSource& file_;
   ElfDumpLayout layout_;
   std::unique_ptr<SegmentMap> map_;
   std::string vmcoreinfo_;

@@ -35,7 +35,7 @@ struct WriteOptions {
   /// Recorded in the header; bit 1 (zero pages) is applied by the writer, the
   /// other bits are the PageFilter's business.
   unsigned dump_level = kDumpLevelExcludeZero;
-  std::size_t batch_pages = 2048;              ///< pages per pipeline batch (memory: 2 x batch x page size)
+  std::size_t batch_pages = 1024;              ///< pages per pipeline batch (memory: 4 x batch x page size)
   std::optional<std::int64_t> timestamp_sec;   ///< header time stamp; now if unset
   /// Called after each batch with pages done and pages to do.
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;

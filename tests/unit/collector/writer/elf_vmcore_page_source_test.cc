@@ -2,7 +2,6 @@
 
 #include <doctest/doctest.h>
 
-#include <thread>
 #include <vector>
 
 #include "io/memory_source.h"
@@ -46,7 +45,6 @@ TEST_CASE("read_pages reads a run across PT_LOADs, zero-fills past the file byte
   CHECK(source.read_pages(0x0f, std::span(out).first(2 * 4096)) == 0);  // starts in a hole
   // A partial page at the end of `out` is not read.
   CHECK(source.read_pages(0x10, std::span(out).first(4096 + 100)) == 1);
-  CHECK_FALSE(source.concurrent_reads());  // an in-memory source is not thread-safe
 }
 
 TEST_CASE("read_pages counts only whole pages before an I/O error") {
