@@ -2,9 +2,10 @@
 # kdump-collector against Debian's makedumpfile on the same crash-lab vmcores:
 # -l and -c one thread each, our -z against makedumpfile -l (time) and -c
 # (size), and our --num-threads 2 against our one thread, at each dump level.
-# For every row: median wall time of RUNS runs, output size and peak RSS (GNU
-# time) of both, the ratios ours/theirs, and PASS/FAIL against issue #5's
-# targets. With several vmcores (a 1, 2 and 4 GiB guest) it ends with our
+# For every row: median wall time of RUNS runs, median CPU time (user +
+# system, which a machine busy with other work disturbs less than wall time),
+# output size and peak RSS (GNU time) of both, the ratios ours/theirs, and
+# PASS/FAIL against issue #5's targets (on wall time). With several vmcores (a 1, 2 and 4 GiB guest) it ends with our
 # peak RSS per guest size, to show it stays flat.
 #
 # Fairness: our collector fsyncs the dump before renaming it into place; the
@@ -47,7 +48,7 @@ scratch=$(mktemp -d "$parent/collector-bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
 # run_once LABEL SYNC CMD...: one run writing $scratch/out; prints
-# "wall_ms rss_kib bytes nosync_ms". SYNC=1 runs `sync -f` on the output
+# "wall_ms rss_kib bytes nosync_ms cpu_ms". SYNC=1 runs `sync -f` on the output
 # after the command, inside the timed span (makedumpfile).
 run_once() {
   local label=$1 sync_after=$2 start mid end
@@ -56,17 +57,20 @@ run_once() {
   sync
   if [[ $cache == drop ]]; then echo 3 >/proc/sys/vm/drop_caches; fi
   start=$(date +%s%N)
-  timeout "$limit" /usr/bin/time -f '%M' -o "$scratch/rss" "$@" >"$scratch/log" 2>&1 ||
+  timeout "$limit" /usr/bin/time -f '%M %U %S' -o "$scratch/rss" "$@" >"$scratch/log" 2>&1 ||
     die "$label failed: $(tail -3 "$scratch/log")"
   mid=$(date +%s%N)
   if ((sync_after)); then sync -f "$scratch/out"; fi
   end=$(date +%s%N)
   [[ -f $scratch/out ]] || die "$label wrote no output"
-  echo "$(((end - start) / 1000000)) $(tail -1 "$scratch/rss") $(stat -c %s "$scratch/out") $(((mid - start) / 1000000))"
+  local rss user sys
+  read -r rss user sys < <(tail -1 "$scratch/rss")
+  echo "$(((end - start) / 1000000)) $rss $(stat -c %s "$scratch/out") $(((mid - start) / 1000000))" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')"
 }
 
 # measure LABEL SYNC CMD...: RUNS runs; prints "median_ms max_rss_kib bytes
-# median_nosync_ms" (the size of the last run's output).
+# median_nosync_ms median_cpu_ms" (the size of the last run's output).
 measure() {
   local label=$1 i
   : >"$scratch/times"
@@ -75,14 +79,15 @@ measure() {
   echo "$(sort -n -k1,1 "$scratch/times" | sed -n "${k}p" | cut -d' ' -f1)" \
     "$(sort -n -k2,2 "$scratch/times" | tail -1 | cut -d' ' -f2)" \
     "$(tail -1 "$scratch/times" | cut -d' ' -f3)" \
-    "$(sort -n -k4,4 "$scratch/times" | sed -n "${k}p" | cut -d' ' -f4)"
+    "$(sort -n -k4,4 "$scratch/times" | sed -n "${k}p" | cut -d' ' -f4)" \
+    "$(sort -n -k5,5 "$scratch/times" | sed -n "${k}p" | cut -d' ' -f5)"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b) ? "PASS" : "FAIL" }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
-fmt='%-4s %-24s %8s %8s %6s %9s %9s %6s %7s %7s  %s\n'
+fmt='%-4s %-24s %7s %7s %6s %7s %7s %6s %8s %8s %5s %7s %7s  %s\n'
 row() { printf "$fmt" "$@"; }
 
 echo "collector: $collector"
@@ -99,40 +104,41 @@ for vmcore in "${vmcores[@]}"; do
   max_rss=0
   for level in $levels; do
     echo
-    row "-d" "comparison" "ours s" "theirs s" "time" "ours MiB" "thrs MiB" "size" "RSS KiB" "thrs KiB" "target"
+    row "-d" "comparison" "ours s" "thrs s" "time" "ours" "thrs" "cpu" "ours MiB" "thrs MiB" "size" "RSS KiB" "thrs KiB" "target"
+    row "" "" "wall" "wall" "ratio" "cpu s" "cpu s" "ratio" "" "" "ratio" "" "" ""
     declare -A ours=() theirs=()
     for codec in l c z; do
-      read -r t m b _ < <(measure "ours -$codec" 0 "$collector" "-$codec" -d "$level" "$vmcore" "$scratch/out")
-      ours[$codec]="$t $m $b"
+      read -r t m b _ c < <(measure "ours -$codec" 0 "$collector" "-$codec" -d "$level" "$vmcore" "$scratch/out")
+      ours[$codec]="$t $m $b $c"
       ((m > max_rss)) && max_rss=$m
-      read -r t m b _ < <(measure "ours -$codec --num-threads 2" 0 "$collector" "-$codec" --num-threads 2 -d "$level" "$vmcore" "$scratch/out")
-      ours[${codec}2]="$t $m $b"
+      read -r t m b _ c < <(measure "ours -$codec --num-threads 2" 0 "$collector" "-$codec" --num-threads 2 -d "$level" "$vmcore" "$scratch/out")
+      ours[${codec}2]="$t $m $b $c"
       ((m > max_rss)) && max_rss=$m
     done
     for codec in l c; do
-      read -r t m b u < <(measure "makedumpfile -$codec" 1 makedumpfile "-$codec" -d "$level" "$vmcore" "$scratch/out")
-      theirs[$codec]="$t $m $b $u"
+      read -r t m b u c < <(measure "makedumpfile -$codec" 1 makedumpfile "-$codec" -d "$level" "$vmcore" "$scratch/out")
+      theirs[$codec]="$t $m $b $u $c"
     done
     for codec in l c; do
-      read -r ot om ob <<<"${ours[$codec]}"
-      read -r tt tm tb tu <<<"${theirs[$codec]}"
+      read -r ot om ob oc <<<"${ours[$codec]}"
+      read -r tt tm tb tu tc <<<"${theirs[$codec]}"
       tr=$(ratio "$ot" "$tt") sr=$(ratio "$ob" "$tb")
       ok=$([[ $(verdict "$tr" 0.80) == PASS && $(verdict "$sr" 1.02) == PASS ]] && echo PASS || echo FAIL)
-      row "$level" "-$codec vs mdf -$codec" "$(ratio "$ot" 1000)" "$(ratio "$tt" 1000)" "$tr" "$(mib "$ob")" "$(mib "$tb")" "$sr" "$om" "$tm" \
+      row "$level" "-$codec vs mdf -$codec" "$(ratio "$ot" 1000)" "$(ratio "$tt" 1000)" "$tr" "$(ratio "$oc" 1000)" "$(ratio "$tc" 1000)" "$(ratio "$oc" "$tc")" "$(mib "$ob")" "$(mib "$tb")" "$sr" "$om" "$tm" \
         "$ok (time <=0.80, size <=1.02; mdf nosync $(ratio "$tu" 1000) s)"
     done
-    read -r ot om ob <<<"${ours[z]}"
-    read -r lt lm lb _ <<<"${theirs[l]}"
-    read -r ct cm cb _ <<<"${theirs[c]}"
+    read -r ot om ob oc <<<"${ours[z]}"
+    read -r lt lm lb _ lc <<<"${theirs[l]}"
+    read -r ct cm cb _ _ <<<"${theirs[c]}"
     tr=$(ratio "$ot" "$lt") sr=$(ratio "$ob" "$cb")
     ok=$([[ $(awk -v r="$tr" 'BEGIN { print (r < 1) ? 1 : 0 }') == 1 && $(verdict "$sr" 1.00) == PASS ]] && echo PASS || echo FAIL)
-    row "$level" "-z vs mdf -l / size -c" "$(ratio "$ot" 1000)" "$(ratio "$lt" 1000)" "$tr" "$(mib "$ob")" "$(mib "$cb")" "$sr" "$om" "$lm" \
+    row "$level" "-z vs mdf -l / size -c" "$(ratio "$ot" 1000)" "$(ratio "$lt" 1000)" "$tr" "$(ratio "$oc" 1000)" "$(ratio "$lc" 1000)" "$(ratio "$oc" "$lc")" "$(mib "$ob")" "$(mib "$cb")" "$sr" "$om" "$lm" \
       "$ok (time <1 of mdf -l, size <=1.00 of mdf -c)"
     for codec in c z l; do
-      read -r t1 m1 b1 <<<"${ours[$codec]}"
-      read -r t2 m2 b2 <<<"${ours[${codec}2]}"
+      read -r t1 m1 b1 c1 <<<"${ours[$codec]}"
+      read -r t2 m2 b2 c2 <<<"${ours[${codec}2]}"
       tr=$(ratio "$t2" "$t1")
-      row "$level" "-$codec 2 threads vs 1" "$(ratio "$t2" 1000)" "$(ratio "$t1" 1000)" "$tr" "$(mib "$b2")" "$(mib "$b1")" "$(ratio "$b2" "$b1")" "$m2" "$m1" \
+      row "$level" "-$codec 2 threads vs 1" "$(ratio "$t2" 1000)" "$(ratio "$t1" 1000)" "$tr" "$(ratio "$c2" 1000)" "$(ratio "$c1" 1000)" "$(ratio "$c2" "$c1")" "$(mib "$b2")" "$(mib "$b1")" "$(ratio "$b2" "$b1")" "$m2" "$m1" \
         "$(verdict "$tr" 0.55) (time <=0.55)"
     done
   done
