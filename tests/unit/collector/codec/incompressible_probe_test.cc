@@ -18,7 +18,7 @@ std::vector<std::byte> random_bytes(std::size_t n, std::uint64_t seed, unsigned 
   return p;
 }
 
-TEST_CASE("random pages are incompressible; nearly every one of many") {
+TEST_CASE("random pages are incompressible, nearly every one of many") {
   IncompressibleProbe probe;
   int found = 0;
   for (std::uint64_t seed = 1; seed <= 200; ++seed) found += probe.incompressible(random_bytes(4096, seed * 7919));

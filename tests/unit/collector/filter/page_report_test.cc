@@ -48,7 +48,7 @@ TEST_CASE("page report: pages listed twice count twice in the totals, as in make
   CHECK(text.find("Total pages     : 0x0000000000001030\n") != std::string::npos);
 }
 
-TEST_CASE("page report: no reduction line for an empty dump; write bytes when known") {
+TEST_CASE("page report: no reduction line for an empty dump, write bytes when known") {
   PageCounts c;
   ReportExtras extras;
   extras.write_bytes = 12345;

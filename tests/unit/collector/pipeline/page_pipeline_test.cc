@@ -162,7 +162,7 @@ class RunSource final : public PageSource {
   PageImage& image_;
 };
 
-TEST_CASE("pages are read in runs of consecutive frames; a short run marks one page unreadable") {
+TEST_CASE("pages are read in runs of consecutive frames, a short run marks one page unreadable") {
   PageImage image({{0, 1024}}, mixed);
   image.make_unreadable(500);
   image.make_unreadable(501);

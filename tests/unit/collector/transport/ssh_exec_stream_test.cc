@@ -26,7 +26,7 @@ TEST_CASE("ssh_dd_command quotes every path") {
         "umask 0077 && mkdir -p -- '/d/it'\\''s/' && dd bs=512 status=none of='/d/it'\\''s/f'");
 }
 
-TEST_CASE("ssh exec stream: bytes go through dd into a 0600 file; hostile paths run nothing") {
+TEST_CASE("ssh exec stream: bytes go through dd into a 0600 file, hostile paths run nothing") {
   KDUMP_SKIP_WITHOUT_SSHD();
   test::SshdServer server;
   SshSession session(server.endpoint());

@@ -127,7 +127,7 @@ TEST_CASE("kdump-compressed dumps read back page for page with every codec") {
   }
 }
 
-TEST_CASE("zero pages share one descriptor; counts match the page kinds") {
+TEST_CASE("zero pages share one descriptor, counts match the page kinds") {
   PageImage image = make_image();
   MemorySink sink;
   WriteReport r = write_kdump_compressed(image, nullptr, options(CodecKind::kZlib), sink);
@@ -290,7 +290,7 @@ class CountingFilter final : public PageFilter {
   PageFilter& inner_;
 };
 
-TEST_CASE("the filter is asked about each window once; the pages pass reuses its answers") {
+TEST_CASE("the filter is asked about each window once, the pages pass reuses its answers") {
   PageImage image = make_image();
   PredicateFilter leave_out([](std::uint64_t pfn) { return pfn % 3 == 0; });
   CountingFilter filter(leave_out);
