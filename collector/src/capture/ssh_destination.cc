@@ -9,10 +9,7 @@
 // (not retried) from a connection that broke (retried). The sinks and
 // streams handed out borrow the session: the destination must outlive them.
 
-#include <arpa/inet.h>
 #include <libssh/libssh.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <charconv>
@@ -20,6 +17,7 @@
 #include <vector>
 
 #include "kdumpcfg/dump_plan.h"
+#include "transport/socket_address.h"
 #include "transport/ssh_exec_stream.h"
 #include "transport/ssh_sftp_sink.h"
 
@@ -52,30 +50,12 @@ std::string parent_of(const std::string& dir) {
   return slash == 0 ? "/" : trimmed.substr(0, slash);
 }
 
-std::string address_of(int fd) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (fd < 0 || ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return {};
-  char text[INET6_ADDRSTRLEN] = {};
-  if (address.ss_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
-    if (!::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text)) return {};
-  } else if (address.ss_family == AF_INET6) {
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
-    // An IPv4 peer reached through an IPv6 socket: name it as IPv4, as ssh's peer sees it.
-    if (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr)) {
-      if (!::inet_ntop(AF_INET, &v6->sin6_addr.s6_addr[12], text, sizeof text)) return {};
-    } else if (!::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text)) {
-      return {};
-    }
-  } else {
-    return {};
-  }
-  return text;
-}
-
 // A dump written through a remote dd; commit() proves it complete (dd's exit
-// status 0 after end-of-file), syncs it and renames it without replacing.
+// status 0 after end-of-file) and renames it without replacing. It does not
+// sync: every remote command runs under the session's stall timeout, and
+// writing out what a large dump left in the server's page cache can take
+// longer than that, which would call a good dump failed (kdump-utils' dd
+// does not sync either).
 class SshStreamFile final : public StreamFile {
  public:
   SshStreamFile(SshSession& session, const std::string& dir, const std::string& temporary, const std::string& name)
@@ -89,9 +69,6 @@ class SshStreamFile final : public StreamFile {
   std::string name() const override { return stream_.name(); }
   void commit() override {
     stream_.close();
-    // GNU and busybox sync take files; an older sync without arguments syncs everything.
-    const auto quoted = cfg::shell_quote(temporary_);
-    session_.run_checked("sync -- " + quoted + " 2>/dev/null || sync", "sync " + temporary_);
     remote_rename(session_, temporary_, final_);
   }
 
@@ -117,12 +94,7 @@ SshEndpoint ssh_endpoint_for(const cfg::ResolvedTarget& target, const std::strin
 }
 
 SshDestination::SshDestination(const SshEndpoint& endpoint)
-    : session_(endpoint), address_(address_of(ssh_get_fd(session_.handle()))) {}
-
-std::optional<std::string> SshDestination::local_address() const {
-  if (address_.empty()) return std::nullopt;
-  return address_;
-}
+    : session_(endpoint), address_(socket_local_address(ssh_get_fd(session_.handle()))) {}
 
 void SshDestination::create_directory(const std::string& dir, bool reuse) {
   const auto quoted = cfg::shell_quote(dir);

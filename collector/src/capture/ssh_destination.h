@@ -5,6 +5,7 @@
 // remote `dd`, as kdump-utils pipes `makedumpfile -F` into ssh.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "capture/destination.h"
@@ -25,7 +26,7 @@ class SshDestination final : public Destination {
 
   std::string describe() const override { return "ssh " + session_.target(); }
   /// The source address of the ssh connection.
-  std::optional<std::string> local_address() const override;
+  std::optional<std::string> local_address() const override { return address_; }
   void create_directory(const std::string& dir, bool reuse) override;
   /// From the remote `df -P -k`; nullopt if it fails or says something unreadable.
   std::optional<std::uint64_t> available_bytes(const std::string& dir) override;
@@ -38,7 +39,7 @@ class SshDestination final : public Destination {
 
  private:
   SshSession session_;
-  std::string address_;  // local_address(), read once from the connected socket
+  std::optional<std::string> address_;  // read once from the connected socket
 };
 
 /// The available bytes in `df -P -k` output (its last line's Available column,
