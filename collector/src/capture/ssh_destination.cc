@@ -62,7 +62,7 @@ class SshStreamFile final : public StreamFile {
       : session_(session),
         temporary_(join(dir, temporary)),
         final_(join(dir, name)),
-        stream_(session, ssh_dd_command(dir, temporary), session.target() + ":" + join(dir, temporary)) {}
+        stream_(session, ssh_dd_command(dir, temporary), join(dir, temporary)) {}
 
   void write(std::span<const std::byte> bytes) override { stream_.write(bytes); }
   void flush() override { stream_.flush(); }
