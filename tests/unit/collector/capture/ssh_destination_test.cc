@@ -73,7 +73,7 @@ TEST_CASE("parse_df_available reads df -P -k output") {
   }
 }
 
-TEST_CASE("ssh_endpoint_for: kdump.conf's user, host and key; port 22 leaves the config's Port") {
+TEST_CASE("ssh_endpoint_for: kdump.conf's user, host and key, and port 22 leaves the config's Port") {
   cfg::ResolvedTarget target;
   target.kind = cfg::ResolvedKind::kSsh;
   target.user = "kdump";
@@ -92,7 +92,7 @@ TEST_CASE("ssh_endpoint_for: kdump.conf's user, host and key; port 22 leaves the
   CHECK(ssh_endpoint_for(target, "", 30).port == 2222);
 }
 
-TEST_CASE("ssh destination: opened from a resolved target and an ssh config; names itself and its address") {
+TEST_CASE("ssh destination: opened from a resolved target and an ssh config, naming itself and its address") {
   KDUMP_SKIP_WITHOUT_SSHD();
   test::SshdServer server;
   DestinationOptions options;
@@ -234,7 +234,7 @@ TEST_CASE("ssh destination: a refused key and an unknown host key are permission
   CHECK(host_message.find("StrictHostKeyChecking no is not honoured") != std::string::npos);
 }
 
-TEST_CASE("ssh destination: a server killed mid-stream is an I/O error; vmcore-incomplete stays, no vmcore.flat") {
+TEST_CASE("ssh destination: a server killed mid-stream is an I/O error that leaves vmcore-incomplete and no vmcore.flat") {
   KDUMP_SKIP_WITHOUT_SSHD();
   test::SshdServer server;
   test::KillAfter limit(server, std::chrono::seconds(120));
