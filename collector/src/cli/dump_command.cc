@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <memory>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "filter/page_report.h"
 #include "io/file_source.h"
@@ -78,6 +80,17 @@ std::string summary_line(const WriteReport& r) {
   return line;
 }
 
+// What is damaged in the vmcore itself (truncated segments, a garbled
+// VMCOREINFO), before the dump is written: the admin learns early what the
+// dump will lack. A badly damaged file can have thousands of such lines.
+void print_input_problems(const std::vector<std::string>& problems, std::ostream& messages) {
+  constexpr std::size_t kShown = 10;
+  for (std::size_t i = 0; i < problems.size() && i < kShown; ++i)
+    messages << "kdump-collector: warning: vmcore: " << problems[i] << "\n";
+  if (problems.size() > kShown)
+    messages << "kdump-collector: warning: vmcore: and " << problems.size() - kShown << " more problems\n";
+}
+
 }  // namespace
 
 WriteReport write_dump_to(const DumpCommand& command, ByteSink& sink, std::ostream& messages) {
@@ -87,6 +100,7 @@ WriteReport write_dump_to(const DumpCommand& command, ByteSink& sink, std::ostre
   ElfVmcorePageSource source(file);
   auto dump = Dump::open(command.vmcore);
   source.set_kernel_memory(*dump);
+  if (command.message_level & kMessageError) print_input_problems(dump->description().problems, messages);
   std::unique_ptr<DumpLevelPageFilter> filter;
   if (level->needs_mem_map()) filter = std::make_unique<DumpLevelPageFilter>(*dump, *level, pfn_ranges_of(source));
   WriteOptions options;
@@ -113,6 +127,7 @@ WriteReport write_dump_to(const DumpCommand& command, ByteSink& sink, std::ostre
 }
 
 int run_dump(const DumpCommand& command, std::ostream& messages) {
+  FileSource{command.vmcore};  // a vmcore that cannot be opened leaves no empty DUMPFILE-incomplete behind
   std::unique_ptr<FdOutputStream> stream;
   std::unique_ptr<ByteSink> sink;
   if (command.flattened) {

@@ -185,6 +185,14 @@ PageVerdict PageClassifier::classify(std::span<const std::byte> page, std::span<
     v.tail = true;
     return v;
   }
+  // page->mapping is empty or a kernel pointer (with PAGE_MAPPING_* tag bits)
+  // in every struct page a healthy kernel leaves; on x86_64 and arm64 kernel
+  // addresses have the top byte 0xff. Random bytes over the memory map almost
+  // never pass, and a page judged by noise must not be left out.
+  if (mapping != 0 && (mapping >> 56) != 0xff) {
+    v.suspect = true;
+    return v;
+  }
 
   const bool anon = mapping & kPageMappingAnon;
   // hugetlbfs: compound destructor id (up to 6.5), PG_hugetlb in the first

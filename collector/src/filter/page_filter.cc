@@ -79,7 +79,9 @@ DumpLevelFilter::DumpLevelFilter(KernelMemory& memory, DumpLevel level, std::vec
   } catch (const std::exception& e) {
     classifier_.reset();
     mem_map_.reset();
+    // The writers still leave out pages filled with zeros: they look at contents, not at struct pages.
     problems_.push_back(std::string(e.what()) + ": no page can be classified, so every page is kept" +
+                        (level_.excludes(ExclusionClass::kZero) ? " but those filled with zeros" : "") +
                         (level_.needs_mem_map() ? "" : " (this level needs it only for hwpoison and offline pages)"));
     return;
   }
@@ -96,6 +98,15 @@ DumpLevelFilter::DumpLevelFilter(KernelMemory& memory, DumpLevel level, std::vec
 }
 
 DumpLevelFilter::~DumpLevelFilter() = default;
+
+std::vector<std::string> DumpLevelFilter::problems() const {
+  std::vector<std::string> out = problems_;
+  if (counts_.suspect_metadata > 0)
+    out.push_back(std::to_string(counts_.suspect_metadata) +
+                  " pages kept as they are because their struct page makes no sense (the first is pfn " +
+                  hex(first_suspect_pfn_) + "): the memory map looks damaged");
+  return out;
+}
 
 const PfnBitmap& DumpLevelFilter::run_cycle(std::uint64_t start, std::uint64_t end) {
   if (end < start) end = start;
@@ -261,7 +272,7 @@ void DumpLevelFilter::classify_range(std::uint64_t first, std::uint64_t last) {
       std::span<const std::byte> next;
       if (i + 1 < entries && readable_[i + 1]) next = {batch_.data() + (i + 1) * struct_page_, struct_page_};
       PageVerdict v = classifier_->classify(page, next, pfn, level_);
-      if (v.suspect && counted(pfn)) ++counts_.suspect_metadata;
+      if (v.suspect && counted(pfn) && counts_.suspect_metadata++ == 0) first_suspect_pfn_ = pfn;
       if (v.tail || v.exclusion_class == ExclusionClass::kNone) {
         ++pfn;
         continue;

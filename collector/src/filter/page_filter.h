@@ -86,8 +86,9 @@ class DumpLevelFilter {
   /// What was counted so far.
   const PageCounts& counts() const { return counts_; }
   /// Why some pages could not be classified, one line each (missing
-  /// VMCOREINFO keys, damaged section table, unreadable struct pages).
-  const std::vector<std::string>& problems() const { return problems_; }
+  /// VMCOREINFO keys, damaged section table, unreadable struct pages, and
+  /// how many struct pages made no sense so far).
+  std::vector<std::string> problems() const;
   /// The level it decides for.
   DumpLevel level() const { return level_; }
 
@@ -123,6 +124,7 @@ class DumpLevelFilter {
   bool started_ = false;
   std::uint64_t counted_end_ = 0;  // pages below were counted by an earlier cycle
   std::uint64_t unreadable_reported_ = 0;
+  std::uint64_t first_suspect_pfn_ = 0;  // valid when counts_.suspect_metadata > 0
 };
 
 /// Whether a page holds only zero bytes.

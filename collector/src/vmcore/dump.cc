@@ -31,6 +31,28 @@ std::string machine_name(std::uint16_t machine) {
   }
 }
 
+// A garbled VMCOREINFO line is shown escaped (\xNN) and cut short: it goes to
+// a terminal or a JSON string.
+std::string shown_line(const std::string& line) {
+  constexpr std::size_t kMaxShown = 80;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < line.size() && i < kMaxShown; ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (line.size() > kMaxShown) out += "...";
+  return out;
+}
+
+constexpr std::size_t kBadLinesShown = 3;
+
 }  // namespace
 
 Dump::~Dump() = default;
@@ -141,7 +163,12 @@ void Dump::finish(bool is_x86_64, const std::vector<LoadSegment>* loads, std::op
     if (auto r = vmcoreinfo_.osrelease()) d.kernel_release = r;
     if (auto t = vmcoreinfo_.crash_time()) d.crash_time = t;
     if (auto p = vmcoreinfo_.page_size(); p && d.format != "kdump-compressed") d.page_size = *p;
-    for (const auto& line : vmcoreinfo_.bad_lines()) d.problems.push_back("VMCOREINFO line is not KEY=value: " + line);
+    const auto& bad = vmcoreinfo_.bad_lines();
+    for (std::size_t i = 0; i < bad.size() && i < kBadLinesShown; ++i)
+      d.problems.push_back("VMCOREINFO line is not KEY=value: " + shown_line(bad[i]));
+    if (bad.size() > kBadLinesShown)
+      d.problems.push_back("and " + std::to_string(bad.size() - kBadLinesShown) +
+                           " more VMCOREINFO lines that are not KEY=value (a damaged note?)");
   } else {
     d.problems.push_back("the dump has no VMCOREINFO: kernel symbols and structure layouts are unknown");
   }

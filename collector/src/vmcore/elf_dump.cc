@@ -128,10 +128,13 @@ ElfDumpLayout read_elf_dump(ByteSource& source) {
           out.problems.push_back(which + ": addresses wrap around; skipped");
           continue;
         }
-        if (seg.file_size > 0 && seg.file_offset + seg.file_size > file_size && ++beyond_end <= kMaxListed)
+        if (seg.file_size > 0 && seg.file_offset + seg.file_size > file_size && ++beyond_end <= kMaxListed) {
+          const std::uint64_t held = seg.file_offset < file_size ? file_size - seg.file_offset : 0;
           out.problems.push_back(which + " (physical " + hex(seg.paddr) + "): data ends at " +
                                  hex(seg.file_offset + seg.file_size) + ", past the end of the file (" +
-                                 hex(file_size) + "); the missing part is unreadable");
+                                 hex(file_size) + "); physical " + hex(seg.paddr + held) + "-" +
+                                 hex(seg.paddr + seg.file_size - 1) + " is missing and unreadable");
+        }
         out.loads.push_back(seg);
       } else if (type == kPtNote) {
         if (offset >= stored || filesz > stored - offset || filesz > kMaxNoteBytes) {

@@ -5,7 +5,9 @@
 // that each byte belongs to one piece (the earliest-starting segment's); a
 // look-up is then one binary search, skipped when the last piece still holds
 // the address, which is the common case for sequential page reads. Reads
-// allocate nothing: bytes past p_filesz are zero-filled in place.
+// allocate nothing: bytes past p_filesz are zero-filled in place. The clipped
+// parts are kept too: when a truncated file lacks a piece's bytes, another
+// segment holding the same memory may still have them.
 
 #include <algorithm>
 #include <cstring>
@@ -20,6 +22,12 @@ SegmentMap::SegmentMap(ByteSource& source, const std::vector<LoadSegment>& loads
   bool any = false;
   for (LoadSegment seg : sorted) {
     const std::uint64_t end = seg.paddr + seg.mem_size;
+    if (any && seg.paddr < covered) {
+      LoadSegment shadow = seg;
+      shadow.mem_size = std::min(end, covered) - seg.paddr;
+      shadow.file_size = std::min(shadow.file_size, shadow.mem_size);
+      if (shadow.file_size > 0) shadowed_.push_back(shadow);
+    }
     if (any && end <= covered) continue;
     if (any && seg.paddr < covered) {
       const std::uint64_t cut = covered - seg.paddr;
@@ -61,11 +69,35 @@ std::size_t SegmentMap::read(std::uint64_t paddr, std::span<std::byte> out) {
     std::size_t from_file = 0;
     if (in_seg < seg->file_size) {
       from_file = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, seg->file_size - in_seg));
-      const std::size_t n = source_.read_at(seg->file_offset + in_seg, out.subspan(done, from_file));
+      std::size_t n = source_.read_at(seg->file_offset + in_seg, out.subspan(done, from_file));
+      if (n < from_file) n += read_elsewhere(addr + n, out.subspan(done + n, from_file - n));
       if (n < from_file) return done + n;
     }
     std::memset(out.data() + done + from_file, 0, chunk - from_file);
     done += chunk;
+  }
+  return done;
+}
+
+std::size_t SegmentMap::read_elsewhere(std::uint64_t paddr, std::span<std::byte> out) {
+  // Only after a short read; QEMU paging dumps can shadow thousands of
+  // segments, so look at the few nearest below paddr.
+  constexpr std::size_t kLooked = 64;
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const std::uint64_t addr = paddr + done;
+    auto it = std::upper_bound(shadowed_.begin(), shadowed_.end(), addr,
+                               [](std::uint64_t a, const LoadSegment& s) { return a < s.paddr; });
+    std::size_t got = 0;
+    for (std::size_t looked = 0; it != shadowed_.begin() && looked < kLooked && got == 0; ++looked) {
+      --it;
+      if (addr - it->paddr >= it->file_size) continue;
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - done, it->file_size - (addr - it->paddr)));
+      got = source_.read_at(it->file_offset + (addr - it->paddr), out.subspan(done, want));
+    }
+    if (got == 0) break;
+    done += got;
   }
   return done;
 }

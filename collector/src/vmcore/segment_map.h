@@ -23,9 +23,14 @@ class SegmentMap final : public PhysicalMemory {
 
  private:
   const LoadSegment* find(std::uint64_t paddr);
+  std::size_t read_elsewhere(std::uint64_t paddr, std::span<std::byte> out);
 
   ByteSource& source_;
   std::vector<LoadSegment> pieces_;
+  // The parts of segments that overlap an earlier one, by paddr: a second
+  // copy of the same memory (the kernel text PT_LOAD of /proc/vmcore) to read
+  // when the first copy's bytes are missing from a truncated file.
+  std::vector<LoadSegment> shadowed_;
   std::size_t last_ = 0;
 };
 

@@ -9,6 +9,9 @@ namespace kdump {
 
 WriteReport write_dump(PageSource& source, PageFilter* filter, const WriteOptions& options, ByteSink& sink) {
   if (options.batch_pages == 0) throw std::invalid_argument("batch_pages must be at least 1");
+  // A damaged header that lists no memory must fail loudly, not leave an empty dump under the final name.
+  if (source.memory_ranges().empty())
+    throw std::runtime_error("the vmcore describes no memory (no PT_LOAD holding a whole page): nothing to dump");
   switch (options.format) {
     case DumpFormat::kKdumpCompressed:
       return write_kdump_compressed(source, filter, options, sink);

@@ -51,8 +51,8 @@ TEST_CASE("info: text view") {
         "  1 NT_PRSTATUS notes\n"
         "  VMCOREINFO note\n"
         "problems:\n"
-        "  program header 3 (physical 0x1000000): data ends at 0x6000, past the end of the file (0x5000); the missing "
-        "part is unreadable\n"
+        "  program header 3 (physical 0x1000000): data ends at 0x6000, past the end of the file (0x5000); physical "
+        "0x1001000-0x1001fff is missing and unreadable\n"
         "  VMCOREINFO line is not KEY=value: \"quoted\"\n");
 }
 

@@ -204,10 +204,10 @@ TEST_CASE("page filter: missing VMCOREINFO keys keep the pages and say which key
        513},
       {"OFFSET(page.compound_order)",
        "compound pages count as their head page only: VMCOREINFO lacks OFFSET(page.compound_order)", 1536, 3},
-      {"SIZE(page)", "VMCOREINFO lacks SIZE(page): no page can be classified, so every page is kept", 0, 0},
+      {"SIZE(page)", "VMCOREINFO lacks SIZE(page): no page can be classified, so every page is kept but those filled with zeros", 0, 0},
       {"SYMBOL(mem_section)",
-       "VMCOREINFO lacks SYMBOL(mem_section): no page can be classified, so every page is kept", 0, 0},
-      {"NUMBER(PG_lru)", "VMCOREINFO lacks NUMBER(PG_lru): no page can be classified, so every page is kept", 0, 0},
+       "VMCOREINFO lacks SYMBOL(mem_section): no page can be classified, so every page is kept but those filled with zeros", 0, 0},
+      {"NUMBER(PG_lru)", "VMCOREINFO lacks NUMBER(PG_lru): no page can be classified, so every page is kept but those filled with zeros", 0, 0},
   };
   for (const auto& c : cases) {
     CAPTURE(c.key);
@@ -291,7 +291,7 @@ TEST_CASE("page filter: page types and hugetlb markers of newer kernels, from VM
     auto none = c.build();
     DumpLevelFilter g(*none, *DumpLevel::from_int(31), {{0, kN}});
     REQUIRE(g.problems().size() == 1);
-    CHECK(g.problems()[0] == "VMCOREINFO lacks NUMBER(PG_slab): no page can be classified, so every page is kept");
+    CHECK(g.problems()[0] == "VMCOREINFO lacks NUMBER(PG_slab): no page can be classified, so every page is kept but those filled with zeros");
   }
 }
 
@@ -325,6 +325,24 @@ TEST_CASE("page filter: damaged metadata keeps the pages and is counted") {
     CHECK_FALSE(b.test(12288));  // the head alone, as makedumpfile does
     CHECK(b.test(12289));
     CHECK(f.counts().suspect_metadata == 1);
+  }
+  SUBCASE("struct pages whose mapping is no kernel address: kept, counted and reported") {
+    auto image = sample();
+    image.page(5000).mapping = 0x0000123456789000ull;  // still flagged page cache
+    image.page(5002).mapping = 0x00007f0000000001ull;  // still "anonymous"
+    image.page(6000).mapping = 0x4141414141414141ull;  // still flagged hwpoison
+    auto memory = image.build();
+    DumpLevelFilter f(*memory, *DumpLevel::from_int(31), {{0, kPfns}});
+    const auto& b = f.run_cycle(0, kPfns);
+    CHECK(b.test(5000));
+    CHECK(b.test(5002));
+    CHECK(b.test(6000));
+    CHECK_FALSE(b.test(5001));  // its neighbours are judged as before
+    CHECK(f.counts().suspect_metadata == 3);
+    REQUIRE(f.problems().size() == 1);
+    CHECK(f.problems()[0] ==
+          "3 pages kept as they are because their struct page makes no sense (the first is pfn 0x1388): the memory "
+          "map looks damaged");
   }
   SUBCASE("unreadable struct pages") {
     auto image = sample();

@@ -94,6 +94,24 @@ TEST_CASE("ELF dump: overlapping segments resolve to one piece per byte") {
   CHECK(m.ranges()[0].size == 0x3800);
 }
 
+TEST_CASE("ELF dump: memory whose first copy was cut off is read from a second copy") {
+  // As in /proc/vmcore: the kernel text PT_LOAD comes first in the file and
+  // maps memory that a later RAM PT_LOAD maps again; the file ends inside the
+  // RAM segment's data.
+  std::vector<std::byte> file(0x3000);
+  for (std::size_t i = 0; i < 0x1000; ++i) file[i] = std::byte{'t'};       // text copy of 0x5000..0x5fff
+  for (std::size_t i = 0x1000; i < 0x3000; ++i) file[i] = std::byte{'r'};  // RAM 0x1000..0x2fff
+  std::vector<LoadSegment> loads{{0x5000, 0, 0, 0x1000, 0x1000}, {0x1000, 0, 0x1000, 0x8000, 0x8000}};
+  MemorySource src(file, "cut");
+  SegmentMap m(src, loads);
+  CHECK(read_string(m, 0x1000, 2) == "rr");
+  CHECK(read_string(m, 0x5000, 4) == "tttt");  // past the cut in RAM, present in the text copy
+  std::size_t got = 0;
+  read_string(m, 0x2800, 0x4000, &got);  // 0x2800..0x2fff, then the cut at 0x3000
+  CHECK(got == 0x800);
+  CHECK(read_string(m, 0x4f00, 0x200, &got).empty());  // 0x4f00 is in neither copy
+}
+
 TEST_CASE("ELF dump: damage is reported, not fatal") {
   ElfVmcoreBuilder b;
   b.loads.push_back({0x1000, 0, filled(0x2000, 'x'), 0});
