@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -97,12 +98,49 @@ constexpr Action kActions[] = {
 // working, although they only tune makedumpfile's own memory use and mean
 // nothing here (our memory is bounded without them).
 constexpr const char* kIgnoredTuning[] = {"cyclic-buffer", "splitblock-size", "work-dir"};
-constexpr const char* kIgnoredFlags[] = {"non-cyclic"};
+// --non-mmap: we read with pread and never map the vmcore, which is what it asks for.
+constexpr const char* kIgnoredFlags[] = {"non-cyclic", "non-mmap"};
 
-// makedumpfile options users rely on that we do not have yet: named in the
-// error rather than reported as unknown.
-constexpr const char* kNotYet[] = {"split", "reassemble", "mem-usage", "eppic", "config", "dry-run",
-                                   "show-stats", "partial-dmesg", "check-params"};
+// makedumpfile 1.7's options that we do not have (yet): named in the error
+// and in --help rather than reported as unknown. `spec` is the option as
+// Boost.Program_options declares it, `shown` how makedumpfile spells it.
+struct MissingOption {
+  const char* spec;
+  bool takes_value;
+  const char* shown;
+};
+constexpr MissingOption kNotYet[] = {
+    {"split", false, "--split"},
+    {"reassemble", false, "--reassemble"},
+    {"mem-usage", false, "--mem-usage"},
+    {"eppic", true, "--eppic"},
+    {"config", true, "--config"},
+    {"dry-run", false, "--dry-run"},
+    {"show-stats", false, "--show-stats"},
+    {"partial-dmesg", false, "--partial-dmesg"},
+    {"check-params", false, "--check-params"},
+    {"vtop", true, "--vtop"},
+    {"vmlinux,x", true, "-x VMLINUX"},
+    {"vmcoreinfo-in,i", true, "-i VMCOREINFO"},
+    {"generate-vmcoreinfo,g", true, "-g VMCOREINFO"},
+    {"exclude-unused-vmemmap,e", false, "-e"},
+    {"limit-size,L", true, "-L SIZE"},
+    {"cache-order,b", true, "-b ORDER"},
+    {"force,f", false, "-f"},
+    {"debug,D", false, "-D"},
+    {"version,v", false, "-v"},
+    {"xen,X", false, "-X"},
+    {"xen-syms", true, "--xen-syms"},
+    {"xen-vmcoreinfo", true, "--xen-vmcoreinfo"},
+    {"xen_phys_start", true, "--xen_phys_start"},
+    {"diskset", true, "--diskset"},
+};
+
+// The variables_map key of an option spec ("vmlinux,x" -> "vmlinux").
+std::string option_key(const char* spec) {
+  const std::string s(spec);
+  return s.substr(0, s.find(','));
+}
 
 kdump::CodecKind chosen_codec(const po::variables_map& vm) {
   static constexpr std::pair<const char*, kdump::CodecKind> kCodecs[] = {
@@ -155,16 +193,21 @@ std::unique_ptr<ParsedLine> parse_makedumpfile_line(const std::vector<std::strin
   hidden.add_options()("files", po::value<std::vector<std::string>>()->default_value({}, ""), "");
   for (const char* name : kIgnoredTuning) hidden.add_options()(name, po::value<std::string>(), "");
   for (const char* name : kIgnoredFlags) hidden.add_options()(name, "");
-  for (const char* name : kNotYet) hidden.add_options()(name, "");
+  for (const auto& o : kNotYet) {
+    if (o.takes_value)
+      hidden.add_options()(o.spec, po::value<std::string>(), "");
+    else
+      hidden.add_options()(o.spec, "");
+  }
   po::options_description all;
   all.add(line->visible).add(hidden);
   po::positional_options_description pos;
   pos.add("files", -1);
   po::store(po::command_line_parser(args).options(all).positional(pos).run(), line->vm);
   po::notify(line->vm);
-  for (const char* name : kNotYet)
-    if (line->vm.count(name))
-      throw UsageError(std::string("--") + name + " is a makedumpfile option kdump-collector does not have yet");
+  for (const auto& o : kNotYet)
+    if (line->vm.count(option_key(o.spec)))
+      throw UsageError(std::string(o.shown) + " is a makedumpfile option kdump-collector does not have yet");
   line->files = line->vm["files"].as<std::vector<std::string>>();
   line->dump.codec = chosen_codec(line->vm);
   line->dump.elf = line->vm.count("elf") > 0;
@@ -180,11 +223,19 @@ int run_options(int argc, char** argv) {
   const auto& opts = parsed->visible;
   kdump::cli::DumpCommand dump = parsed->dump;
   if (vm.count("help")) {
-    std::cout << kUsage << '\n' << opts
-              << "\nmakedumpfile options not available yet: --split, --reassemble, --mem-usage, --eppic,\n"
-                 "--config, --dry-run, --show-stats, --partial-dmesg, --check-params, -x/-i (debug info).\n"
-                 "Accepted and ignored (memory is bounded without them): --cyclic-buffer, --splitblock-size,\n"
-                 "--work-dir, --non-cyclic.\n";
+    std::cout << kUsage << '\n' << opts << "\nmakedumpfile options kdump-collector does not have (yet); refused:\n ";
+    std::size_t column = 1;
+    for (const auto& o : kNotYet) {
+      const std::string item = std::string(" ") + o.shown + (&o == std::end(kNotYet) - 1 ? "." : ",");
+      if (column + item.size() > 78) {
+        std::cout << "\n ";
+        column = 1;
+      }
+      std::cout << item;
+      column += item.size();
+    }
+    std::cout << "\nAccepted and ignored: --cyclic-buffer, --splitblock-size, --work-dir, --non-cyclic\n"
+                 "(memory is bounded without them), --non-mmap (the vmcore is never mapped).\n";
     return 0;
   }
   const auto& files = parsed->files;
