@@ -1,5 +1,6 @@
 #include "capture/capture_flow.h"
 
+#include <cerrno>
 #include <sstream>
 #include <system_error>
 #include <thread>
@@ -52,9 +53,11 @@ bool save_with_retries(const std::function<std::unique_ptr<Destination>()>& open
       if (destination->holds_files()) log << " in " << job.directory;
       log << (attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : "") << "\n";
       save_dump(*destination, job, progress, log);
-      log << kPrefix << "saved " << (destination->holds_files() && job.dmesg ? "vmcore-dmesg.txt and " : "")
-          << progress.dump_name << " to " << where
-          << (destination->holds_files() ? " in " + job.directory : std::string()) << "\n";
+      if (destination->holds_files())
+        log << kPrefix << "saved " << (job.dmesg ? "vmcore-dmesg.txt and " : "") << progress.dump_name << " to "
+            << where << " in " << job.directory << "\n";
+      else
+        log << kPrefix << "saved the dump (flattened) to " << where << "\n";
       return true;
     } catch (const std::system_error& e) {
       log << kPrefix << "saving to " << where << " failed: " << e.what() << "\n";
@@ -89,9 +92,10 @@ bool worth_retrying(const std::error_code& error) {
     case std::errc::not_supported:
     case std::errc::invalid_argument:
     case std::errc::filename_too_long:
+    case std::errc::device_or_resource_busy:  // a raw device in use stays in use
       return false;
     default:
-      return error.value() != EDQUOT;
+      return error.value() != EDQUOT && error.value() != ENOTBLK;
   }
 }
 

@@ -11,6 +11,8 @@
 #include <poll.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstring>
 
 namespace kdump {
 namespace {
@@ -26,8 +28,18 @@ void on_export(rpc_context*, int status, void* data, void* private_data) {
   exchange->done = true;
   if (status != RPC_STATUS_SUCCESS) return;
   exchange->ok = true;
-  for (auto* node = *static_cast<exports*>(data); node; node = node->ex_next) {
-    exchange->exports.emplace_back(node->ex_dir);
+  // libnfs hands the list over in its decoding arena, where nodes may sit at
+  // addresses misaligned for their pointers (UBSan says so): fields are copied out.
+  const auto field = [](const exportnode* node, std::size_t offset) {
+    char* value = nullptr;
+    std::memcpy(&value, reinterpret_cast<const char*>(node) + offset, sizeof value);
+    return value;
+  };
+  exportnode* node = nullptr;
+  std::memcpy(&node, data, sizeof node);
+  while (node) {
+    exchange->exports.emplace_back(field(node, offsetof(exportnode, ex_dir)));
+    node = reinterpret_cast<exportnode*>(field(node, offsetof(exportnode, ex_next)));
   }
 }
 

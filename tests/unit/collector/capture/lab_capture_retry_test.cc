@@ -60,8 +60,10 @@ struct FlakyTarget {
       }
       std::unique_ptr<StreamFile> create_stream(const std::string& dir, const std::string& t,
                                                 const std::string& n) override {
+        if (n == "vmcore-dmesg.txt") ++owner_.dmesg_files;
         return local_.create_stream(dir, t, n);
       }
+      std::optional<std::string> local_path(const std::string& dir) const override { return local_.local_path(dir); }
       void remove_partial(const std::string& dir, const std::string& name) override { local_.remove_partial(dir, name); }
 
      private:
@@ -155,6 +157,7 @@ TEST_CASE("what is worth another attempt") {
   CHECK_FALSE(worth_retrying(std::make_error_code(std::errc::file_exists)));
   CHECK_FALSE(worth_retrying(std::make_error_code(std::errc::no_such_file_or_directory)));
   CHECK_FALSE(worth_retrying(std::error_code(EDQUOT, std::generic_category())));
+  CHECK_FALSE(worth_retrying(std::make_error_code(std::errc::device_or_resource_busy)));
 }
 
 }  // namespace
