@@ -11,7 +11,9 @@
 
 namespace kdump::capture {
 
-class LocalDestination final : public Destination {
+/// Not final: targets reached through a mount (a file system mounted for the
+/// capture, an NFS export's kernel mount) are a LocalDestination plus what differs.
+class LocalDestination : public Destination {
  public:
   /// `top`: where the target's top directory is on this machine ("/", "/mnt/dump");
   /// `label`: the target for messages ("fs UUID=...").

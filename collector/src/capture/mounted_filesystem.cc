@@ -46,27 +46,13 @@ std::string mount_hint(int error, const std::string& fstype) {
 
 // Forwards to a LocalDestination and keeps the mount until it is gone
 // (members are destroyed in reverse order: the destination first).
-class MountedDestination final : public Destination {
+class MountedDestination final : public LocalDestination {
  public:
   MountedDestination(std::unique_ptr<FilesystemMount> mount, const std::string& label)
-      : mount_(std::move(mount)), local_(mount_->mount_point(), label) {}
-
-  std::string describe() const override { return local_.describe(); }
-  void create_directory(const std::string& dir, bool reuse) override { local_.create_directory(dir, reuse); }
-  std::optional<std::uint64_t> available_bytes(const std::string& dir) override { return local_.available_bytes(dir); }
-  std::unique_ptr<ByteSink> create_file(const std::string& dir, const std::string& name) override {
-    return local_.create_file(dir, name);
-  }
-  std::unique_ptr<StreamFile> create_stream(const std::string& dir, const std::string& temporary,
-                                            const std::string& name) override {
-    return local_.create_stream(dir, temporary, name);
-  }
-  void remove_partial(const std::string& dir, const std::string& name) override { local_.remove_partial(dir, name); }
-  std::optional<std::string> local_path(const std::string& dir) const override { return local_.local_path(dir); }
+      : LocalDestination(mount->mount_point(), label), mount_(std::move(mount)) {}
 
  private:
-  std::unique_ptr<FilesystemMount> mount_;
-  LocalDestination local_;
+  std::unique_ptr<FilesystemMount> mount_;  // unmounted when the destination goes
 };
 
 }  // namespace

@@ -89,27 +89,14 @@ class NfsStreamFile final : public StreamFile {
 };
 
 // The kernel's mount of the export, named and addressed as the export.
-class MountedNfsDestination final : public Destination {
+class MountedNfsDestination final : public LocalDestination {
  public:
   MountedNfsDestination(const cfg::ResolvedTarget& target, std::string label)
-      : local_(target.mount_point, std::move(label)), server_(target.server) {}
+      : LocalDestination(target.mount_point, std::move(label)), server_(target.server) {}
 
-  std::string describe() const override { return local_.describe(); }
   std::optional<std::string> local_address() const override { return source_address_towards(server_); }
-  void create_directory(const std::string& dir, bool reuse) override { local_.create_directory(dir, reuse); }
-  std::optional<std::uint64_t> available_bytes(const std::string& dir) override { return local_.available_bytes(dir); }
-  std::unique_ptr<ByteSink> create_file(const std::string& dir, const std::string& name) override {
-    return local_.create_file(dir, name);
-  }
-  std::unique_ptr<StreamFile> create_stream(const std::string& dir, const std::string& temporary,
-                                            const std::string& name) override {
-    return local_.create_stream(dir, temporary, name);
-  }
-  void remove_partial(const std::string& dir, const std::string& name) override { local_.remove_partial(dir, name); }
-  std::optional<std::string> local_path(const std::string& dir) const override { return local_.local_path(dir); }
 
  private:
-  LocalDestination local_;
   std::string server_;
 };
 
