@@ -8,7 +8,7 @@
 #     against makedumpfile -F -l -d 31 V | ssh ... "dd bs=512 of=..." (the
 #       pipeline kdump-utils runs, bs=512 included; without its extra mkdir,
 #       mv and vmcore-dmesg connections, so a lower bound on its time)
-#     ours, core_collector scp: the whole vmcore over SFTP
+#     ours, core_collector scp: the whole vmcore, streamed into a remote dd
 #     against scp V host:DIR/ and cat V | ssh host "cat > DIR/x"
 #   nfs (nfs-ganesha, NFSv3 on 127.0.0.1):
 #     ours, core_collector makedumpfile -l -d 31 through libnfs
@@ -361,7 +361,7 @@ if part ssh; then
   measure ssh_mdf_dd "makedumpfile -F -l -d $DUMP_LEVEL V | ssh \"dd bs=512 of=...\"" "$ssh_dest/vmcore.flat" \
     bash -c 'makedumpfile -F -l --message-level 1 -d "$DUMP_LEVEL" "$1" | ssh -F "$2" root@127.0.0.1 "dd bs=512 status=none of=$3/vmcore.flat"' \
     _ "$vmcore" "$ssh_config" "$ssh_dest"
-  measure ssh_ours_sftp "ours: capture, scp (SFTP, whole vmcore)" "$ssh_dest/127.0.0.1-*/vmcore" \
+  measure ssh_ours_sftp "ours: capture, scp (dd stream, whole vmcore)" "$ssh_dest/127.0.0.1-*/vmcore" \
     "${ours[@]}" --config "$(capture_conf ssh-scp "ssh root@127.0.0.1\nsshkey $scratch/ssh/client_key" scp "$ssh_dest")"
   measure ssh_scp "scp V root@127.0.0.1:DIR/" "$ssh_dest/vmcore" scp -q -F "$ssh_config" "$vmcore" "root@127.0.0.1:$ssh_dest/"
   measure ssh_cat "cat V | ssh \"cat > DIR/x\"" "$ssh_dest/x" \

@@ -134,7 +134,7 @@ else
   grep -q "saving to ssh root@127.0.0.1:$port in $dir" "$tmp/flat.log" || fail "the log does not name the target: $(cat "$tmp/flat.log")"
 fi
 
-# 2. scp as collector: the vmcore as it is, over SFTP, to vmcore.
+# 2. scp as collector: the vmcore as it is, through the remote dd, to vmcore.
 conf "$tmp/scp.conf" "$tmp/remote/scp" "scp"
 capture scp "$tmp/scp.conf"
 expect "scp: status" 0 "$rc"

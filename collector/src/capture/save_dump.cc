@@ -28,11 +28,19 @@ std::span<const std::byte> bytes_of(const std::string& text) {
   return std::as_bytes(std::span<const char>(text.data(), text.size()));
 }
 
+// Remote targets stream sequential files: an ssh dd stream is one channel,
+// where SFTP costs a session and a round trip per request.
+bool prefers_stream(const Destination& destination, const std::string& dir) {
+  return !destination.local_path(dir);
+}
+
 void save_text(Destination& destination, const std::string& dir, const std::string& text) {
-  if (auto file = destination.create_file(dir, "vmcore-dmesg.txt")) {
-    file->write_at(0, bytes_of(text));
-    file->finish();
-    return;
+  if (!prefers_stream(destination, dir)) {
+    if (auto file = destination.create_file(dir, "vmcore-dmesg.txt")) {
+      file->write_at(0, bytes_of(text));
+      file->finish();
+      return;
+    }
   }
   auto stream = destination.create_stream(dir, "vmcore-dmesg-incomplete.txt", "vmcore-dmesg.txt");
   stream->write(bytes_of(text));
@@ -87,10 +95,15 @@ void run_external(const std::string& command, const std::string& vmcore, const s
   if (!r.succeeded()) fail(EIO, "core collector `" + line + "` " + r.describe());
 }
 
-// scp's job over SFTP: the vmcore byte for byte.
-void copy_whole(const std::string& vmcore, ByteSink& sink) {
+int open_vmcore(const std::string& vmcore) {
   const int fd = ::open(vmcore.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(errno, "cannot open " + vmcore);
+  return fd;
+}
+
+// scp's job: the vmcore byte for byte, into a file written at offsets.
+void copy_whole(const std::string& vmcore, ByteSink& sink) {
+  const int fd = open_vmcore(vmcore);
   std::vector<std::byte> buffer(1 << 20);
   std::uint64_t offset = 0;
   for (;;) {
@@ -112,6 +125,19 @@ void copy_whole(const std::string& vmcore, ByteSink& sink) {
   }
   ::close(fd);
   sink.finish();
+}
+
+// The same into a stream (an ssh dd: flow-controlled, where SFTP waits a round trip per request).
+void copy_whole(const std::string& vmcore, StreamFile& stream) {
+  const int fd = open_vmcore(vmcore);
+  try {
+    forward(fd, stream);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  stream.commit();
 }
 
 void rename_local(const std::string& dir, const std::string& from, const std::string& to) {
@@ -140,6 +166,10 @@ std::string save_vmcore(Destination& destination, const SaveJob& job, std::ostre
     return "vmcore.flat";
   }
   if (collector.scp) {
+    if (prefers_stream(destination, dir)) {
+      copy_whole(job.vmcore, *destination.create_stream(dir, kIncomplete, "vmcore"));
+      return "vmcore";
+    }
     auto file = destination.create_file(dir, "vmcore");
     if (!file) fail(ENOTSUP, destination.describe() + ": scp needs a target that takes files");
     copy_whole(job.vmcore, *file);
@@ -163,7 +193,8 @@ std::string save_vmcore(Destination& destination, const SaveJob& job, std::ostre
 void save_dump(Destination& destination, const SaveJob& job, SaveProgress& progress, std::ostream& log) {
   const bool files = destination.holds_files();
   if (files) {
-    destination.create_directory(job.directory, progress.directory_made);
+    const bool reused = progress.directory_made;
+    destination.create_directory(job.directory, reused);
     progress.directory_made = true;
     if (auto free = destination.available_bytes(job.directory)) {
       struct stat st;
@@ -176,7 +207,8 @@ void save_dump(Destination& destination, const SaveJob& job, SaveProgress& progr
       save_text(destination, job.directory, *job.dmesg);
       progress.dmesg_saved = true;
     }
-    if (progress.directory_made) destination.remove_partial(job.directory, kIncomplete);
+    // Only a retry can find an earlier attempt's partial dump (one remote command less otherwise).
+    if (reused) destination.remove_partial(job.directory, kIncomplete);
   }
   progress.dump_name = save_vmcore(destination, job, log);
 }

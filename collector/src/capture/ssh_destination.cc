@@ -1,7 +1,7 @@
 #include "capture/ssh_destination.h"
 
 // Everything that is not file data runs as a remote shell command on the one
-// session: mkdir, df, rm, the no-replace rename (transport/ssh_session.h),
+// session: mkdir with df, rm, the no-replace rename (transport/ssh_session.h),
 // every path through cfg::shell_quote, so a dump path with spaces, quotes or
 // `$(...)` is a literal directory name and never runs anything. Directory
 // checks report through distinct exit statuses (17 EEXIST, 20 ENOTDIR,
@@ -50,30 +50,65 @@ std::string parent_of(const std::string& dir) {
   return slash == 0 ? "/" : trimmed.substr(0, slash);
 }
 
+// The existence test, as a shell condition, for a name the dump must not replace.
+std::string exists_test(const std::string& quoted) { return "[ -e " + quoted + " ] || [ -L " + quoted + " ]"; }
+
+constexpr int kExistsStatus = 17;      // EEXIST
+constexpr const char* kReady = "ready";  // the dd command's word that the final name is free
+
 // A dump written through a remote dd; commit() proves it complete (dd's exit
-// status 0 after end-of-file) and renames it without replacing. It does not
-// sync: every remote command runs under the session's stall timeout, and
-// writing out what a large dump left in the server's page cache can take
-// longer than that, which would call a good dump failed (kdump-utils' dd
-// does not sync either).
+// status 0 after end-of-file) and renames it without replacing. The one
+// channel first checks that the final name is free (exit status 17 and no
+// data read if not) and says so before dd starts, so that an earlier dump
+// is refused at once, not after the whole dump, without a command of its
+// own. The rename stays a separate command: dd also sees end-of-file when
+// the connection breaks, so only we know that the stream was whole. It
+// does not sync: every remote command runs under the session's stall
+// timeout, and writing out what a large dump left in the server's page
+// cache can take longer than that, which would call a good dump failed
+// (kdump-utils' dd does not sync either).
 class SshStreamFile final : public StreamFile {
  public:
-  SshStreamFile(SshSession& session, const std::string& dir, const std::string& temporary, const std::string& name)
+  SshStreamFile(SshSession& session, std::string destination, const std::string& dir, const std::string& temporary,
+                const std::string& name)
       : session_(session),
+        destination_(std::move(destination)),
         temporary_(join(dir, temporary)),
         final_(join(dir, name)),
-        stream_(session, ssh_dd_command(dir, temporary), join(dir, temporary)) {}
+        stream_(session, command(dir, temporary, final_), temporary_) {
+    refusing_existing([&] { stream_.wait_for_line(kReady); });
+  }
 
-  void write(std::span<const std::byte> bytes) override { stream_.write(bytes); }
+  void write(std::span<const std::byte> bytes) override {
+    refusing_existing([&] { stream_.write(bytes); });
+  }
   void flush() override { stream_.flush(); }
   std::string name() const override { return stream_.name(); }
   void commit() override {
-    stream_.close();
+    refusing_existing([&] { stream_.close(); });
     remote_rename(session_, temporary_, final_);
   }
 
  private:
+  static std::string command(const std::string& dir, const std::string& temporary, const std::string& final_name) {
+    const auto quoted = cfg::shell_quote(final_name);
+    return "if " + exists_test(quoted) + "; then printf '%s exists\\n' " + quoted + " >&2; exit " +
+           std::to_string(kExistsStatus) + "; fi; echo " + kReady + "; " + ssh_dd_command(dir, temporary);
+  }
+
+  // Runs `step`, turning the check's exit status into EEXIST (not retried: an earlier dump is there).
+  template <typename Step>
+  void refusing_existing(Step step) {
+    try {
+      step();
+    } catch (const SshError&) {
+      if (stream_.exit_status() != kExistsStatus) throw;
+      throw SshError(destination_ + ": cannot create " + final_ + ": it exists already", std::errc::file_exists);
+    }
+  }
+
   SshSession& session_;
+  std::string destination_;
   std::string temporary_;
   std::string final_;
   SshExecStream stream_;
@@ -97,13 +132,19 @@ SshDestination::SshDestination(const SshEndpoint& endpoint)
     : session_(endpoint), address_(socket_local_address(ssh_get_fd(session_.handle()))) {}
 
 void SshDestination::create_directory(const std::string& dir, bool reuse) {
+  free_space_.reset();
   const auto quoted = cfg::shell_quote(dir);
+  // df runs in the same command (one round trip less); its failure is not the directory's.
   const std::string command = "umask 0077 && mkdir -p -- " + cfg::shell_quote(parent_of(dir)) +
                               " || exit 1; if [ -L " + quoted + " ]; then exit 40; fi; if [ -d " + quoted +
-                              " ]; then exit " + (reuse ? "0" : "17") + "; fi; if [ -e " + quoted +
-                              " ]; then exit 20; fi; mkdir -- " + quoted;
+                              " ]; then " + (reuse ? ":" : "exit 17") + "; elif [ -e " + quoted +
+                              " ]; then exit 20; else mkdir -- " + quoted + " || exit 1; fi; df -P -k -- " + quoted +
+                              " 2>/dev/null; exit 0";
   auto result = session_.run(command);
-  if (result.exit_status == 0) return;
+  if (result.exit_status == 0) {
+    free_space_ = FreeSpace{dir, parse_df_available(result.output)};
+    return;
+  }
   for (const auto& known : kDirectoryStatuses)
     if (result.exit_status == known.status) throw SshError(describe() + ": " + dir + " " + known.what, known.code);
   while (!result.errors.empty() && result.errors.back() == '\n') result.errors.pop_back();
@@ -114,6 +155,7 @@ void SshDestination::create_directory(const std::string& dir, bool reuse) {
 }
 
 std::optional<std::uint64_t> SshDestination::available_bytes(const std::string& dir) {
+  if (free_space_ && free_space_->dir == dir) return free_space_->bytes;
   const auto result = session_.run("df -P -k -- " + cfg::shell_quote(dir));
   if (result.exit_status != 0) return std::nullopt;
   return parse_df_available(result.output);
@@ -125,12 +167,7 @@ std::unique_ptr<ByteSink> SshDestination::create_file(const std::string& dir, co
 
 std::unique_ptr<StreamFile> SshDestination::create_stream(const std::string& dir, const std::string& temporary,
                                                           const std::string& name) {
-  // dd would not notice an existing final name; the rename at commit() would, after the whole dump.
-  const auto quoted = cfg::shell_quote(join(dir, name));
-  const auto result = session_.run("[ -e " + quoted + " ] || [ -L " + quoted + " ]");
-  if (result.exit_status == 0)
-    throw SshError(describe() + ": cannot create " + join(dir, name) + ": it exists already", std::errc::file_exists);
-  return std::make_unique<SshStreamFile>(session_, dir, temporary, name);
+  return std::make_unique<SshStreamFile>(session_, describe(), dir, temporary, name);
 }
 
 void SshDestination::remove_partial(const std::string& dir, const std::string& name) {

@@ -28,11 +28,13 @@ class SshDestination final : public Destination {
   /// The source address of the ssh connection.
   std::optional<std::string> local_address() const override { return address_; }
   void create_directory(const std::string& dir, bool reuse) override;
-  /// From the remote `df -P -k`; nullopt if it fails or says something unreadable.
+  /// From the remote `df -P -k` (run by create_directory for its directory, else now);
+  /// nullopt if it fails or says something unreadable.
   std::optional<std::uint64_t> available_bytes(const std::string& dir) override;
   /// An SftpSink writing dir/name-incomplete.
   std::unique_ptr<ByteSink> create_file(const std::string& dir, const std::string& name) override;
-  /// A remote `dd` into dir/temporary; commit() checks its exit status and renames.
+  /// A remote `dd` into dir/temporary, once dir/name proved absent (else EEXIST);
+  /// commit() checks its exit status and renames.
   std::unique_ptr<StreamFile> create_stream(const std::string& dir, const std::string& temporary,
                                             const std::string& name) override;
   void remove_partial(const std::string& dir, const std::string& name) override;
@@ -40,6 +42,11 @@ class SshDestination final : public Destination {
  private:
   SshSession session_;
   std::optional<std::string> address_;  // read once from the connected socket
+  struct FreeSpace {
+    std::string dir;
+    std::optional<std::uint64_t> bytes;
+  };
+  std::optional<FreeSpace> free_space_;  // df's answer from the last create_directory
 };
 
 /// The available bytes in `df -P -k` output (its last line's Available column,

@@ -101,6 +101,26 @@ void SshExecStream::close() {
   wait_for_exit("failed");
 }
 
+void SshExecStream::wait_for_line(std::string_view line) {
+  if (!channel_) throw SshError("ssh " + session_.target() + ": " + name_ + " was closed");
+  std::string seen;
+  {
+    SshSession::StallGuard guard(session_);
+    // Byte by byte: nothing after the newline belongs to this wait.
+    for (char c = 0; seen.size() <= line.size();) {
+      const int n = ssh_channel_read(channel_, &c, 1, 0);
+      if (n == SSH_ERROR) fail("read the remote command's output");
+      if (n <= 0) break;
+      if (c == '\n') break;
+      seen.push_back(c);
+    }
+  }
+  if (seen == line) return;
+  wait_for_exit("did not start");
+  throw SshError("ssh " + session_.target() + ": the remote command for " + name_ +
+                 " did not start (exit status 0)");
+}
+
 void SshExecStream::wait_for_exit(const std::string& what) {
   SshSession::StallGuard guard(session_);
   std::string errors;
@@ -114,6 +134,7 @@ void SshExecStream::wait_for_exit(const std::string& what) {
     }
   }
   const int status = ssh_channel_get_exit_status(channel_);
+  exit_status_ = status;
   ssh_channel_close(channel_);
   ssh_channel_free(channel_);
   channel_ = nullptr;

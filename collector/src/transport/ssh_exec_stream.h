@@ -29,6 +29,11 @@ class SshExecStream final : public OutputStream {
   std::string name() const override { return name_; }
   /// Sends end-of-file, waits for the command, throws unless it exited 0 (its stderr in the message).
   void close();
+  /// Waits until the command writes `line` and a newline to stdout (a check it runs before reading
+  /// its input passed); throws, as close() does, if it exits first.
+  void wait_for_line(std::string_view line);
+  /// The command's exit status once a close() or a failure has read it; -1 before, or if it gave none.
+  int exit_status() const { return exit_status_; }
 
  private:
   [[noreturn]] void fail(const std::string& what);
@@ -42,6 +47,7 @@ class SshExecStream final : public OutputStream {
   SshSession& session_;
   std::string name_;
   ssh_channel_struct* channel_ = nullptr;
+  int exit_status_ = -1;
 };
 
 /// "umask 0077 && mkdir -p -- DIR && dd bs=512 status=none of=DIR/FILE", every path quoted.

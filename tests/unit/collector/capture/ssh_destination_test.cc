@@ -137,13 +137,18 @@ TEST_CASE("ssh destination: directories are 0700, new unless reused, and never s
   CHECK(parent_message.starts_with(dest.describe() + ": cannot create directory " + server.dir() +
                                    "/crash/file/sub (exit status 1): mkdir: "));
 
-  const auto free = dest.available_bytes(dir);
-  REQUIRE(free);
-  struct statvfs st;
-  REQUIRE(::statvfs(dir.c_str(), &st) == 0);
-  const double local = static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize);
   // Other processes write to the same file system meanwhile: close, not equal.
-  CHECK(static_cast<double>(*free) == doctest::Approx(local).epsilon(0.05));
+  auto check_free = [&](const std::string& where) {
+    const auto free = dest.available_bytes(where);
+    REQUIRE(free);
+    struct statvfs st;
+    REQUIRE(::statvfs(where.c_str(), &st) == 0);
+    const double local = static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize);
+    CHECK(static_cast<double>(*free) == doctest::Approx(local).epsilon(0.05));
+  };
+  check_free(dir);  // df run on its own (the last create_directory failed)
+  dest.create_directory(dir, true);
+  check_free(dir);  // the answer of the df that ran with the mkdir
   CHECK(!dest.available_bytes(server.dir() + "/no/such/dir"));
 }
 
@@ -178,6 +183,9 @@ TEST_CASE("ssh destination: files over SFTP and streams through dd, 0600, rename
   auto [code, message] = error_of([&] { dest.create_stream(dir, "vmcore-incomplete", "vmcore.flat"); });
   CHECK(code == EEXIST);
   CHECK(message == dest.describe() + ": cannot create " + dir + "/vmcore.flat: it exists already: File exists");
+  CHECK(!test::exists(dir + "/vmcore-incomplete"));  // dd never started
+  ::symlink("nowhere", (dir + "/dangling").c_str());
+  CHECK(error_of([&] { dest.create_stream(dir, "vmcore-incomplete", "dangling"); }).first == EEXIST);
   auto [file_code, file_message] = error_of([&] { dest.create_file(dir, "vmcore-dmesg.txt"); });
   CHECK(file_code == EEXIST);
 
