@@ -1,5 +1,7 @@
 #include "support/nfs_ganesha_server.h"
 
+#include <doctest/doctest.h>
+
 // ganesha.nfsd runs in the foreground (-F) as our child, so it is stopped by
 // pid and reaped with waitpid, never looked up by name. NFSv3 needs rpcbind
 // running while ganesha starts (FIELD-NOTES), and `rpcbind -h 127.0.0.1`
@@ -165,6 +167,12 @@ std::string config(const fs::path& dir, const fs::path& export_dir, std::uint16_
 }
 
 }  // namespace
+
+bool NfsGaneshaServer::skip_here() {
+  const std::string reason = unavailable_reason();
+  if (!reason.empty()) MESSAGE("skipped: " << reason);
+  return !reason.empty();
+}
 
 std::string NfsGaneshaServer::unavailable_reason() {
   if (::geteuid() != 0) return "nfs-ganesha tests need root";

@@ -25,6 +25,8 @@ class NfsGaneshaServer {
  public:
   /// Why a server cannot run on this machine ("" when it can): not root, ganesha or rpcbind missing.
   static std::string unavailable_reason();
+  /// True (and the reason logged as a doctest MESSAGE) when a test must skip for want of a server.
+  static bool skip_here();
 
   /// Starts ganesha and waits until it reports "NFS SERVER INITIALIZED"; throws std::runtime_error with its log.
   explicit NfsGaneshaServer(NfsGaneshaOptions options = {});

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "cli/dmesg_command.h"
+#include "support/file_checks.h"
 #include "support/lab_dir.h"
 #include "support/nfs_ganesha_server.h"
 #include "vmcore/dump.h"
@@ -34,20 +35,12 @@
 namespace kdump {
 namespace {
 
+using ::test::slurp;
+using ::test::mode_of;
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test::NfsGaneshaServer;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  REQUIRE(::lstat(p.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
 
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;

@@ -22,6 +22,7 @@
 #include "cli/dump_command.h"
 #include "sink/fd_stream.h"
 #include "sink/file_sink.h"
+#include "support/file_checks.h"
 #include "support/block_devices.h"
 #include "support/lab_dir.h"
 #include "vmcore/dump.h"
@@ -30,6 +31,9 @@
 
 namespace kdump::capture {
 namespace {
+
+using ::test::slurp;
+using ::test::mode_of;
 
 namespace fs = std::filesystem;
 
@@ -56,17 +60,6 @@ struct TempDir {
   }
   std::string path;
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-unsigned mode_of(const std::string& path) {
-  struct stat st {};
-  ::lstat(path.c_str(), &st);
-  return st.st_mode & 07777;
-}
 
 std::string vmcore_dmesg(const std::string& path) {
   auto dump = Dump::open(path);

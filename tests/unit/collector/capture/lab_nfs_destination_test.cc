@@ -18,6 +18,7 @@
 #include "capture/open_destination.h"
 #include "cli/dmesg_command.h"
 #include "cli/dump_command.h"
+#include "support/file_checks.h"
 #include "support/lab_dir.h"
 #include "support/nfs_ganesha_server.h"
 #include "vmcore/dump.h"
@@ -25,19 +26,11 @@
 namespace kdump::capture {
 namespace {
 
+using ::test::slurp;
+using ::test::mode_of;
+
 namespace fs = std::filesystem;
 using test::NfsGaneshaServer;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  REQUIRE(::lstat(p.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
 
 // The lab directory, or empty after saying why the test is skipped.
 fs::path lab_or_skip() {

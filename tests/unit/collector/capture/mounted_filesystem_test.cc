@@ -16,10 +16,13 @@
 #include <system_error>
 
 #include "capture/open_destination.h"
+#include "support/file_checks.h"
 #include "support/block_devices.h"
 
 namespace kdump::capture {
 namespace {
+
+using ::test::mode_of;
 
 namespace fs = std::filesystem;
 
@@ -43,12 +46,6 @@ struct TempDir {
   }
   std::string path;
 };
-
-unsigned mode_of(const std::string& path) {
-  struct stat st {};
-  ::lstat(path.c_str(), &st);
-  return st.st_mode & 07777;
-}
 
 cfg::ResolvedTarget ext4_target(const std::string& device) {
   cfg::ResolvedTarget t;

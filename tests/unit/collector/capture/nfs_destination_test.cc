@@ -15,33 +15,20 @@
 #include <string>
 
 #include "capture/open_destination.h"
+#include "support/file_checks.h"
 #include "support/nfs_ganesha_server.h"
 #include "transport/nfs_error.h"
 
 namespace kdump::capture {
 namespace {
 
+using ::test::slurp;
+using ::test::mode_of;
+
 namespace fs = std::filesystem;
 using test::NfsGaneshaServer;
 
-bool skip_without_ganesha() {
-  std::string reason = NfsGaneshaServer::unavailable_reason();
-  if (!reason.empty()) MESSAGE("skipped: " << reason);
-  return !reason.empty();
-}
-
 std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  REQUIRE(::lstat(p.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
 
 // "[errno] message" of what `action` throws ("" if nothing); an NfsError
 // without libnfs's own text, which varies.
@@ -79,7 +66,7 @@ DestinationOptions options_for(const NfsGaneshaServer& server, int timeout_secon
 }
 
 TEST_CASE("nfs destination: directories 0700 with their parents, files 0600, renamed when finished") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   auto dest = open_destination(nfs_target(server, "/var/crash"), options_for(server));
   const std::string where = "127.0.0.1:" + server.export_dir().string();
@@ -153,7 +140,7 @@ TEST_CASE("nfs destination: directories 0700 with their parents, files 0600, ren
 }
 
 TEST_CASE("nfs destination: a symbolic link planted in the dump path is refused, not followed") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   auto dest = open_destination(nfs_target(server, "/var/crash"), options_for(server));
   const std::string where = "127.0.0.1:" + server.export_dir().string();
@@ -200,7 +187,7 @@ TEST_CASE("nfs destination: a symbolic link planted in the dump path is refused,
 }
 
 TEST_CASE("nfs destination: a missing export or server is an error naming the target and the cause") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   const std::string where = "127.0.0.1:" + server.export_dir().string();
 
@@ -218,7 +205,7 @@ TEST_CASE("nfs destination: a missing export or server is an error naming the ta
 }
 
 TEST_CASE("nfs destination: a mount point that is not an NFS mount now is not written through") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   // Resolved from another kernel's mountinfo: the directory exists here but holds no mount.
   const fs::path stale = server.export_dir().parent_path() / "stale-mount-point";
@@ -234,7 +221,7 @@ TEST_CASE("nfs destination: a mount point that is not an NFS mount now is not wr
 }
 
 TEST_CASE("nfs destination: a server that stops answering fails the write within the timeout") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   auto dest = open_destination(nfs_target(server, "/"), options_for(server, 2));
   dest->create_directory("/dump", false);

@@ -13,8 +13,12 @@
 #include <system_error>
 #include <vector>
 
+#include "support/file_checks.h"
+
 namespace kdump {
 namespace {
+
+using ::test::slurp;
 
 struct TempDir {
   std::filesystem::path path;
@@ -24,11 +28,6 @@ struct TempDir {
   }
   ~TempDir() { std::filesystem::remove_all(path); }
 };
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 std::span<const std::byte> bytes_of(const std::string& s) { return std::as_bytes(std::span(s.data(), s.size())); }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/file_checks.h"
 #include "support/nfs_ganesha_server.h"
 #include "transport/nfs_error.h"
 #include "transport/nfs_exports.h"
@@ -18,25 +19,11 @@
 namespace kdump {
 namespace {
 
+using ::test::slurp;
+using ::test::mode_of;
+
 namespace fs = std::filesystem;
 using test::NfsGaneshaServer;
-
-bool skip_without_ganesha() {
-  std::string reason = NfsGaneshaServer::unavailable_reason();
-  if (!reason.empty()) MESSAGE("skipped: " << reason);
-  return !reason.empty();
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  REQUIRE(::lstat(p.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
 
 // The summary of the NfsError that `body` throws, "" when it throws none.
 template <typename Body>
@@ -50,7 +37,7 @@ std::string error_of(Body&& body) {
 }
 
 TEST_CASE("nfs client: creates a 0700 directory and a 0600 file, writes, stats and reports free space") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsClient client(server.target());
   CHECK(client.write_max() >= 4096);
@@ -83,7 +70,7 @@ TEST_CASE("nfs client: creates a 0700 directory and a 0600 file, writes, stats a
 }
 
 TEST_CASE("nfs client: mount failures name the target and the cause") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   const NfsTarget good = server.target();
   const std::string where = "127.0.0.1:" + good.export_path;
@@ -118,7 +105,7 @@ TEST_CASE("nfs client: mount failures name the target and the cause") {
 }
 
 TEST_CASE("nfs client: an export refused to this client is reported as not in its export list") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   // ganesha hides an export from the list of a client it refuses.
   NfsGaneshaServer server({.root_squash = false, .tmpfs_bytes = 0, .refuse_clients = true});
   CHECK(error_of([&] { NfsClient client(server.target()); }) ==
@@ -128,7 +115,7 @@ TEST_CASE("nfs client: an export refused to this client is reported as not in it
 }
 
 TEST_CASE("nfs client: the export list is what the server exports") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   auto exports = nfs_list_exports(server.target());
   REQUIRE(exports);
@@ -139,7 +126,7 @@ TEST_CASE("nfs client: the export list is what the server exports") {
 }
 
 TEST_CASE("nfs client: exclusive create refuses existing names, symlinks included") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsClient client(server.target());
   const fs::path outside = server.export_dir().parent_path() / "outside";
@@ -171,7 +158,7 @@ TEST_CASE("nfs client: exclusive create refuses existing names, symlinks include
 }
 
 TEST_CASE("nfs client: rename never replaces an existing file") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsClient client(server.target());
   std::ofstream(server.export_dir() / "a") << "new";

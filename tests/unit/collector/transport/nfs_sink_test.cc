@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/file_checks.h"
 #include "support/nfs_ganesha_server.h"
 #include "transport/nfs_client.h"
 #include "transport/nfs_error.h"
@@ -19,25 +20,11 @@
 namespace kdump {
 namespace {
 
+using ::test::slurp;
+using ::test::mode_of;
+
 namespace fs = std::filesystem;
 using test::NfsGaneshaServer;
-
-bool skip_without_ganesha() {
-  std::string reason = NfsGaneshaServer::unavailable_reason();
-  if (!reason.empty()) MESSAGE("skipped: " << reason);
-  return !reason.empty();
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-unsigned mode_of(const fs::path& p) {
-  struct stat st {};
-  REQUIRE(::lstat(p.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
 
 std::string random_bytes(std::size_t size) {
   std::mt19937_64 random(42);
@@ -61,7 +48,7 @@ std::string error_of(Body&& body) {
 }
 
 TEST_CASE("nfs sink: a multi-MiB dump arrives byte for byte, 0600 in a 0700 directory, renamed on finish") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsClient client(server.target());
   REQUIRE(client.make_directory("/host-2026"));
@@ -91,7 +78,7 @@ TEST_CASE("nfs sink: a multi-MiB dump arrives byte for byte, 0600 in a 0700 dire
 }
 
 TEST_CASE("nfs sink: an existing vmcore is never overwritten") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsClient client(server.target());
   const std::string where = "127.0.0.1:" + server.export_dir().string();
@@ -122,7 +109,7 @@ TEST_CASE("nfs sink: an existing vmcore is never overwritten") {
 }
 
 TEST_CASE("nfs sink: a planted symlink at the target name does not redirect the write") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsClient client(server.target());
   const std::string where = "127.0.0.1:" + server.export_dir().string();
@@ -149,7 +136,7 @@ TEST_CASE("nfs sink: a planted symlink at the target name does not redirect the 
 }
 
 TEST_CASE("nfs sink: a server killed mid-transfer gives a clear error and leaves vmcore-incomplete") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsTarget target = server.target();
   target.timeout_ms = 3000;
@@ -176,7 +163,7 @@ TEST_CASE("nfs sink: a server killed mid-transfer gives a clear error and leaves
 }
 
 TEST_CASE("nfs sink: a server that stops answering fails the write after the timeout") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   NfsGaneshaServer server;
   NfsTarget target = server.target();
   target.timeout_ms = 1000;
@@ -198,7 +185,7 @@ TEST_CASE("nfs sink: a server that stops answering fails the write after the tim
 }
 
 TEST_CASE("nfs sink: a full or refusing export gives a clear cause") {
-  if (skip_without_ganesha()) return;
+  if (NfsGaneshaServer::skip_here()) return;
   const std::string chunk = random_bytes(1u << 20);
 
   SUBCASE("no space") {
