@@ -13,6 +13,11 @@
 #             pages are kept as they are, with a warning that counts them
 #  vmcoreinfo random bytes over the VMCOREINFO note: at -d 31 every page is
 #             kept but those filled with zeros, and the warning says so
+#  inflated   the largest PT_LOAD's p_memsz grown by 4 TiB (one flipped bit
+#             does that): a warning names the zero-filled range, the 2^30
+#             pages that adds are left out as zero pages without being read
+#             (done in seconds, not hours), the segments after it still
+#             count, and both tools read the same kernel log from our dump
 #  no-memory  the ELF header's e_phoff damaged so no PT_LOAD is found: a clear
 #             error, exit status 1, no file under the final name
 #  bit flips  random bits flipped across the crashed kernel's part of the file
@@ -157,6 +162,33 @@ grep -q " (0 excluded by level, [1-9][0-9]* zero, 0 unreadable)" "$work/vmcorein
   fail "vmcoreinfo: expected no page excluded by level and zero pages left out: $(tail -2 "$work/vmcoreinfo.err")"
 echo "vmcoreinfo: exit $rc, $(grep -o '[0-9]* of [0-9]* pages written' "$work/vmcoreinfo.err")"
 rm -f "$work/vmcoreinfo"
+
+# --- inflated: p_memsz of the largest PT_LOAD grown by 4 TiB -----------------
+copy inflated
+python3 - "$work/inflated" "$source_dir/tests/lab" <<'EOF'
+import struct, sys
+sys.path.insert(0, sys.argv[2])
+import elf_tool
+core = elf_tool.Core(sys.argv[1])
+index, big = max(((i, p) for i, p in enumerate(core.phdrs) if p[0] == elf_tool.PT_LOAD), key=lambda ip: ip[1][5])
+with open(sys.argv[1], "r+b") as f:
+    f.seek(core.e_phoff + index * 56 + 40)  # p_memsz of Elf64_Phdr
+    f.write(struct.pack("<Q", big[6] + (4 << 40)))
+EOF
+collect inflated "$work/inflated" -l -d 31
+expect_saved inflated
+grep -q "warning: [0-9]* pages lie past the file bytes of their PT_LOAD (p_memsz beyond p_filesz).*physical 0x[0-9a-f]*-0x4[0-9a-f]\{10\} " \
+  "$work/inflated.err" || fail "inflated: no warning naming the zero-filled range: $(grep -m3 warning "$work/inflated.err")"
+zero=$(sed -n 's/.* excluded by level, \([0-9]*\) zero, .*/\1/p' "$work/inflated.err")
+((${zero:-0} >= 1 << 30)) || fail "inflated: ${zero:-no} zero pages, expected the 2^30 added ones among them"
+grep -q " ([1-9][0-9]* excluded by level, " "$work/inflated.err" ||
+  fail "inflated: no page excluded by level: the segments past the inflated one were lost: $(tail -2 "$work/inflated.err")"
+"$collector" --dump-dmesg "$work/inflated.dump" "$work/inflated.dmesg" >/dev/null 2>&1
+cmp -s "$work/inflated.dmesg" "$reference" || fail "inflated: the kernel log of our dump differs from the vmcore's"
+timeout 120 makedumpfile --dump-dmesg "$work/inflated.dump" "$work/inflated.mdf" >/dev/null 2>&1
+cmp -s "$work/inflated.mdf" "$reference" || fail "inflated: makedumpfile reads a different kernel log from our dump"
+echo "inflated: exit $rc, $(grep -o '[0-9]* of [0-9]* pages written.*' "$work/inflated.err")"
+rm -f "$work/inflated" "$work/inflated.dump"
 
 # --- no-memory: e_phoff moved past the program headers ----------------------
 copy nomem

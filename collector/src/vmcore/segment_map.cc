@@ -14,19 +14,43 @@
 
 namespace kdump {
 
+namespace {
+
+// The parts of [start, end) that none of the sorted, disjoint `pieces` covers.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> uncovered(const std::vector<LoadSegment>& pieces,
+                                                               std::uint64_t start, std::uint64_t end) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  auto it = std::upper_bound(pieces.begin(), pieces.end(), start,
+                             [](std::uint64_t a, const LoadSegment& s) { return a < s.paddr + s.mem_size; });
+  for (; start < end && it != pieces.end() && it->paddr < end; ++it) {
+    if (it->paddr > start) out.emplace_back(start, it->paddr);
+    start = std::max(start, it->paddr + it->mem_size);
+  }
+  if (start < end) out.emplace_back(start, end);
+  return out;
+}
+
+}  // namespace
+
 SegmentMap::SegmentMap(ByteSource& source, const std::vector<LoadSegment>& loads) : source_(source) {
+  // Bytes the file holds are placed first, the earliest-starting segment
+  // winning an overlap; the zeros a p_memsz beyond p_filesz implies then fill
+  // only what no file bytes cover, so a damaged p_memsz cannot hide memory
+  // another segment holds (the lab's mem_section lies in the last PT_LOAD).
   std::vector<LoadSegment> sorted = loads;
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const LoadSegment& a, const LoadSegment& b) { return a.paddr < b.paddr; });
   std::uint64_t covered = 0;
   bool any = false;
   for (LoadSegment seg : sorted) {
+    seg.file_size = std::min(seg.file_size, seg.mem_size);
+    seg.mem_size = seg.file_size;
+    if (seg.file_size == 0) continue;
     const std::uint64_t end = seg.paddr + seg.mem_size;
     if (any && seg.paddr < covered) {
       LoadSegment shadow = seg;
-      shadow.mem_size = std::min(end, covered) - seg.paddr;
-      shadow.file_size = std::min(shadow.file_size, shadow.mem_size);
-      if (shadow.file_size > 0) shadowed_.push_back(shadow);
+      shadow.mem_size = shadow.file_size = std::min(end, covered) - seg.paddr;
+      shadowed_.push_back(shadow);
     }
     if (any && end <= covered) continue;
     if (any && seg.paddr < covered) {
@@ -34,14 +58,27 @@ SegmentMap::SegmentMap(ByteSource& source, const std::vector<LoadSegment>& loads
       seg.paddr = covered;
       seg.vaddr += cut;
       seg.mem_size -= cut;
-      const std::uint64_t file_cut = std::min(cut, seg.file_size);
-      seg.file_offset += file_cut;
-      seg.file_size -= file_cut;
+      seg.file_offset += cut;
+      seg.file_size -= cut;
     }
     pieces_.push_back(seg);
     covered = end;
     any = true;
   }
+  // The zero parts, sorted by start (`sorted` is) but possibly overlapping
+  // each other: each byte goes to the first that reaches it.
+  std::vector<LoadSegment> zeros;
+  std::uint64_t zeroed = 0;
+  for (const LoadSegment& seg : sorted) {
+    const std::uint64_t from = std::max(zeroed, seg.paddr + std::min(seg.file_size, seg.mem_size));
+    const std::uint64_t to = seg.paddr + seg.mem_size;
+    if (from >= to) continue;
+    for (auto [start, end] : uncovered(pieces_, from, to))
+      zeros.push_back({start, seg.vaddr == 0 ? 0 : seg.vaddr + (start - seg.paddr), 0, 0, end - start});
+    zeroed = to;
+  }
+  pieces_.insert(pieces_.end(), zeros.begin(), zeros.end());
+  std::sort(pieces_.begin(), pieces_.end(), [](const auto& a, const auto& b) { return a.paddr < b.paddr; });
 }
 
 const LoadSegment* SegmentMap::find(std::uint64_t paddr) {

@@ -38,6 +38,19 @@ std::vector<MemoryRange> ElfVmcorePageSource::memory_ranges() const {
   return out;
 }
 
+std::vector<MemoryRange> ElfVmcorePageSource::zero_filled_ranges() const {
+  // From the map's pieces, where overlaps are resolved: a byte held by an
+  // earlier segment is that segment's, whatever a later one's p_memsz says.
+  std::vector<MemoryRange> out;
+  for (const auto& p : map_->pieces()) {
+    if (p.mem_size <= p.file_size) continue;
+    const std::uint64_t start = (p.paddr + p.file_size + page_size_ - 1) / page_size_ * page_size_;
+    const std::uint64_t end = (p.paddr + p.mem_size) / page_size_ * page_size_;
+    if (end > start) out.push_back({start, end - start, 0});
+  }
+  return out;
+}
+
 bool ElfVmcorePageSource::read_page(std::uint64_t pfn, std::span<std::byte> out) {
   return map_->read(pfn * page_size_, out) == out.size();
 }

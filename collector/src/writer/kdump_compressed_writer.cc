@@ -108,6 +108,7 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
 
   WriteReport report;
   PageMap map(source.memory_ranges(), page_size, filter);
+  if ((options.dump_level & kDumpLevelExcludeZero) != 0) map.exclude_zero_filled(source.zero_filled_ranges());
   report.max_pfn = map.max_pfn();
   const std::string vmcoreinfo_text = source.vmcoreinfo();
   NoteBlob notes = prepare_notes(source.elf_notes(), vmcoreinfo_text);
@@ -116,9 +117,9 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   // Pass one: bitmaps and the count of descriptors.
   Layout layout = diskdump::layout(page_size, map.max_pfn(), notes.bytes.size(), 0);
   std::vector<std::uint8_t> present(PageMap::kWindowBytes), dump(PageMap::kWindowBytes);
-  std::uint64_t dumpable = 0;
+  std::uint64_t dumpable = 0, zero_filled = 0;
   for (std::uint64_t w = 0; w < map.windows(); ++w) {
-    map.fill(w, present, dump);
+    zero_filled += map.fill(w, present, dump);
     report.pages_present += count_bits(present);
     dumpable += count_bits(dump);
     const std::uint64_t at = w * PageMap::kWindowBytes;
@@ -126,7 +127,7 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
     sink.write_at(layout.bitmap1_offset + at, std::as_bytes(std::span(present).first(n)));
     sink.write_at(layout.bitmap2_offset + at, std::as_bytes(std::span(dump).first(n)));
   }
-  report.pages_filtered = report.pages_present - dumpable;
+  report.pages_filtered = report.pages_present - dumpable - zero_filled;
   layout = diskdump::layout(page_size, map.max_pfn(), notes.bytes.size(), dumpable);
 
   HeaderFacts facts;
@@ -196,7 +197,7 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   sink.write_at(0, main_header(layout, facts));
   sink.finish();
 
-  report.pages_zero = stats.zero;
+  report.pages_zero = stats.zero + zero_filled;
   report.pages_unreadable = stats.unreadable;
   report.pages_stored = stats.stored;
   report.pages_compressed = stats.compressed;
@@ -205,6 +206,7 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   if (stats.unreadable > 0)
     report.problems.push_back(std::to_string(stats.unreadable) + " pages could not be read (first pfn " +
                               std::to_string(stats.first_unreadable_pfn) + "); written as zero pages");
+  if (zero_filled > 0) report.problems.push_back(zero_filled_note(zero_filled, source.zero_filled_ranges()));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

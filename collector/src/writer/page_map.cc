@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdio>
 #include <cstring>
 
 namespace kdump {
@@ -20,49 +21,100 @@ void set_bits(std::span<std::uint8_t> bits, std::uint64_t from, std::uint64_t to
   while (from < to) bits[from / 8] |= static_cast<std::uint8_t>(1u << (from % 8)), ++from;
 }
 
-}  // namespace
+// Clears bits [from, to) and returns how many of them were set.
+std::uint64_t clear_bits(std::span<std::uint8_t> bits, std::uint64_t from, std::uint64_t to) {
+  std::uint64_t cleared = 0;
+  for (; from < to && (from % 8) != 0; ++from) {
+    const auto mask = static_cast<std::uint8_t>(1u << (from % 8));
+    cleared += (bits[from / 8] & mask) != 0;
+    bits[from / 8] &= static_cast<std::uint8_t>(~mask);
+  }
+  for (; to - from >= 8; from += 8) {
+    cleared += static_cast<std::uint64_t>(std::popcount(bits[from / 8]));
+    bits[from / 8] = 0;
+  }
+  for (; from < to; ++from) {
+    const auto mask = static_cast<std::uint8_t>(1u << (from % 8));
+    cleared += (bits[from / 8] & mask) != 0;
+    bits[from / 8] &= static_cast<std::uint8_t>(~mask);
+  }
+  return cleared;
+}
 
-PageMap::PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, PageFilter* filter)
-    : filter_(filter) {
+// Whole frames of `ranges` (rounded outward when `outward`, else inward), merged and sorted.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> pfn_intervals(const std::vector<MemoryRange>& ranges,
+                                                                   std::size_t page_size, bool outward) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pfns;
   for (const auto& r : ranges) {
     if (r.size == 0) continue;
-    std::uint64_t start = r.paddr / page_size;
-    std::uint64_t end = (r.paddr + r.size + page_size - 1) / page_size;
-    pfn_ranges_.emplace_back(start, end);
+    const std::uint64_t start = outward ? r.paddr / page_size : (r.paddr + page_size - 1) / page_size;
+    const std::uint64_t end = outward ? (r.paddr + r.size + page_size - 1) / page_size : (r.paddr + r.size) / page_size;
+    if (end > start) pfns.emplace_back(start, end);
   }
-  std::sort(pfn_ranges_.begin(), pfn_ranges_.end());
+  std::sort(pfns.begin(), pfns.end());
   std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
-  for (const auto& r : pfn_ranges_) {
+  for (const auto& r : pfns) {
     if (!merged.empty() && r.first <= merged.back().second)
       merged.back().second = std::max(merged.back().second, r.second);
     else
       merged.push_back(r);
   }
-  pfn_ranges_ = std::move(merged);
+  return merged;
+}
+
+// The intervals of `sorted` that meet [first, last), from the first one.
+auto first_meeting(const std::vector<std::pair<std::uint64_t, std::uint64_t>>& sorted, std::uint64_t first) {
+  return std::upper_bound(sorted.begin(), sorted.end(), first,
+                          [](std::uint64_t pfn, const auto& r) { return pfn < r.second; });
+}
+
+}  // namespace
+
+PageMap::PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, PageFilter* filter)
+    : page_size_(page_size), filter_(filter) {
+  pfn_ranges_ = pfn_intervals(ranges, page_size, true);
   if (!pfn_ranges_.empty()) max_pfn_ = pfn_ranges_.back().second;
   if (filter_ != nullptr && windows() <= kRememberBytes / kWindowBytes) answers_.resize(windows() * kWindowBytes);
 }
 
-void PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const {
+void PageMap::exclude_zero_filled(const std::vector<MemoryRange>& ranges) {
+  zero_filled_ = pfn_intervals(ranges, page_size_, false);
+}
+
+std::uint64_t PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const {
   std::memset(present.data(), 0, kWindowBytes);
   const std::uint64_t first = window * kWindowPfns, last = first + kWindowPfns;
-  auto it = std::upper_bound(pfn_ranges_.begin(), pfn_ranges_.end(), first,
-                             [](std::uint64_t pfn, const auto& r) { return pfn < r.second; });
-  for (; it != pfn_ranges_.end() && it->first < last; ++it)
+  for (auto it = first_meeting(pfn_ranges_, first); it != pfn_ranges_.end() && it->first < last; ++it)
     set_bits(present, std::max(it->first, first) - first, std::min(it->second, last) - first);
   if (window < remembered_) {
     std::memcpy(dump.data(), answers_.data() + window * kWindowBytes, kWindowBytes);
-    return;
+  } else {
+    std::memcpy(dump.data(), present.data(), kWindowBytes);
+    if (filter_ != nullptr) {
+      filter_->exclude(first, dump.first(kWindowBytes));
+      for (std::size_t i = 0; i < kWindowBytes; ++i) dump[i] &= present[i];  // a filter cannot add pages
+    }
+    if (window == remembered_ && !answers_.empty()) {
+      std::memcpy(answers_.data() + window * kWindowBytes, dump.data(), kWindowBytes);
+      ++remembered_;
+    }
   }
-  std::memcpy(dump.data(), present.data(), kWindowBytes);
-  if (filter_ != nullptr) {
-    filter_->exclude(first, dump.first(kWindowBytes));
-    for (std::size_t i = 0; i < kWindowBytes; ++i) dump[i] &= present[i];  // a filter cannot add pages
-  }
-  if (window == remembered_ && !answers_.empty()) {
-    std::memcpy(answers_.data() + window * kWindowBytes, dump.data(), kWindowBytes);
-    ++remembered_;
-  }
+  std::uint64_t zero = 0;
+  for (auto it = first_meeting(zero_filled_, first); it != zero_filled_.end() && it->first < last; ++it)
+    zero += clear_bits(dump, std::max(it->first, first) - first, std::min(it->second, last) - first);
+  return zero;
+}
+
+std::string zero_filled_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges) {
+  MemoryRange largest;
+  for (const auto& r : ranges)
+    if (r.size > largest.size) largest = r;
+  char range[80];
+  std::snprintf(range, sizeof range, "0x%llx-0x%llx", static_cast<unsigned long long>(largest.paddr),
+                static_cast<unsigned long long>(largest.paddr + largest.size - 1));
+  return std::to_string(pages) + " pages lie past the file bytes of their PT_LOAD (p_memsz beyond p_filesz): " +
+         "they read as zeros and were left out as zero pages unread; the largest such range is physical " + range +
+         " (a p_memsz that large may be damage)";
 }
 
 std::uint64_t count_bits(std::span<const std::uint8_t> bits) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,7 @@ namespace kdump {
 /// The present (1st bitmap) and dumpable (2nd bitmap) page frames.
 class PageMap {
  public:
+  using PfnRanges = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
   /// Frames per window; a multiple of 8 and of 4096 bytes of bitmap.
   static constexpr std::uint64_t kWindowPfns = 32768;
   static constexpr std::size_t kWindowBytes = kWindowPfns / 8;
@@ -30,18 +32,26 @@ class PageMap {
   /// `filter` may be null (keep every present page); both are borrowed.
   PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, PageFilter* filter);
 
+  /// Leaves out of the dump bitmap the frames of `ranges` (pages known to be
+  /// zero, PageSource::zero_filled_ranges()) without reading them; for
+  /// writers that exclude zero pages.
+  void exclude_zero_filled(const std::vector<MemoryRange>& ranges);
+
   /// One past the highest present frame (max_mapnr).
   std::uint64_t max_pfn() const { return max_pfn_; }
   /// Number of windows covering [0, max_pfn()).
   std::uint64_t windows() const { return (max_pfn_ + kWindowPfns - 1) / kWindowPfns; }
   /// Fills both bitmaps (kWindowBytes each; bit i = pfn window*kWindowPfns + i,
   /// LSB first) for window number `window`. Not thread-safe (it may remember).
-  void fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const;
+  /// Returns how many frames the filter kept that exclude_zero_filled() left out.
+  std::uint64_t fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const;
   /// Present frames, merged and sorted, as [start, end) pfn pairs.
-  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& pfn_ranges() const { return pfn_ranges_; }
+  const PfnRanges& pfn_ranges() const { return pfn_ranges_; }
 
  private:
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> pfn_ranges_;
+  PfnRanges pfn_ranges_;
+  PfnRanges zero_filled_;  // merged, sorted [start, end) pfns
+  std::size_t page_size_;
   std::uint64_t max_pfn_ = 0;
   PageFilter* filter_;
   // The filter's answers for windows [0, remembered_), in order; empty when
@@ -49,6 +59,10 @@ class PageMap {
   mutable std::vector<std::uint8_t> answers_;
   mutable std::uint64_t remembered_ = 0;
 };
+
+/// The writers' warning for `pages` frames left out by exclude_zero_filled(),
+/// naming the largest of `ranges` (a damaged p_memsz shows there).
+std::string zero_filled_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges);
 
 /// Counts the set bits of a bitmap.
 std::uint64_t count_bits(std::span<const std::uint8_t> bits);

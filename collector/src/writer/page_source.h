@@ -30,6 +30,11 @@ class PageSource {
   /// Physical memory present, sorted by paddr; ranges may overlap (the
   /// kernel-text PT_LOAD of /proc/vmcore does): bitmaps take their union.
   virtual std::vector<MemoryRange> memory_ranges() const = 0;
+  /// Memory the dump describes but holds no bytes for (an ELF PT_LOAD's
+  /// p_memsz beyond its p_filesz): whole pages, sorted, that read as zeros.
+  /// The writers leave them out without reading them where zero pages are
+  /// excluded, so a damaged p_memsz of terabytes costs bitmap, not reads.
+  virtual std::vector<MemoryRange> zero_filled_ranges() const { return {}; }
   /// Reads page frame `pfn` into `out` (page_size() bytes); false if it cannot be read.
   virtual bool read_page(std::uint64_t pfn, std::span<std::byte> out) = 0;
   /// Reads the consecutive frames first_pfn, first_pfn + 1, ... into `out` (a

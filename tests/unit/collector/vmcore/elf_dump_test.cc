@@ -193,3 +193,30 @@ TEST_CASE("ELF dump: damage is reported, not fatal") {
 
 }  // namespace
 }  // namespace kdump
+
+namespace kdump {
+namespace {
+
+TEST_CASE("ELF dump: zeros past p_filesz fill only what no segment's file bytes cover") {
+  // Segment 0 holds 0x1000..0x1fff in the file and claims zeros up to
+  // 0x9000; segments 1 and 2 hold bytes inside that claim.
+  std::vector<std::byte> file(0x3000);
+  for (std::size_t i = 0; i < 0x1000; ++i) file[i] = std::byte{'a'};
+  for (std::size_t i = 0x1000; i < 0x2000; ++i) file[i] = std::byte{'b'};
+  for (std::size_t i = 0x2000; i < 0x3000; ++i) file[i] = std::byte{'c'};
+  std::vector<LoadSegment> loads{{0x1000, 0, 0, 0x1000, 0x8000}, {0x4000, 0, 0x1000, 0x1000, 0x1000},
+                                 {0x8800, 0, 0x2000, 0x1000, 0x1000}};
+  MemorySource src(file, "vmcore");
+  SegmentMap m(src, loads);
+  CHECK(read_string(m, 0x1ffe, 4) == std::string("aa\0\0", 4));
+  CHECK(read_string(m, 0x3ffe, 4) == std::string("\0\0bb", 4));
+  CHECK(read_string(m, 0x4ffe, 4) == std::string("bb\0\0", 4));
+  CHECK(read_string(m, 0x87fe, 4) == std::string("\0\0cc", 4));
+  CHECK(read_string(m, 0x97fe, 4) == "cc");  // then the end of memory
+  REQUIRE(m.ranges().size() == 1);
+  CHECK(m.ranges()[0].start == 0x1000);
+  CHECK(m.ranges()[0].size == 0x8800);
+}
+
+}  // namespace
+}  // namespace kdump

@@ -5,6 +5,9 @@
 #include <vector>
 
 #include "io/memory_source.h"
+#include "sink/memory_sink.h"
+#include "vmcore/kdump_compressed.h"
+#include "writer/kdump_compressed_writer.h"
 #include "support/elf_vmcore_builder.h"
 
 namespace kdump {
@@ -59,6 +62,51 @@ TEST_CASE("read_pages counts only whole pages before an I/O error") {
   CHECK(source.read_pages(0x10, out) == 2);
   CHECK_FALSE(source.read_page(0x12, std::span(out).first(4096)));
   CHECK(source.read_page(0x11, std::span(out).first(4096)));
+}
+
+}  // namespace
+}  // namespace kdump
+
+namespace kdump {
+namespace {
+
+TEST_CASE("memory past p_filesz is zero-filled, and never hides another segment's bytes") {
+  ElfVmcoreBuilder b;
+  constexpr std::uint64_t kTail = std::uint64_t{16} << 30;      // a p_memsz grown by 16 GiB, as by a flipped bit
+  b.loads.push_back({0x10000, 0, pages(0x10, 2), 2 * 4096 + kTail});
+  b.loads.push_back({0x20000, 0, pages(0x20, 1), 0});            // inside that tail, with its own bytes
+  b.notes.push_back(test::prstatus_note());
+  b.notes.push_back(test::vmcoreinfo_note("PAGESIZE=4096\n"));
+  MemorySource file(b.build(), "vmcore");
+  ElfVmcorePageSource source(file);
+
+  std::vector<std::byte> out(4096);
+  REQUIRE(source.read_page(0x20, out));
+  CHECK(out[0] == std::byte{0x21});
+  REQUIRE(source.read_page(0x30, out));
+  CHECK(out[0] == std::byte{0});
+  const auto zeros = source.zero_filled_ranges();
+  REQUIRE(zeros.size() == 2);
+  CHECK(zeros[0].paddr == 0x12000);
+  CHECK(zeros[0].size == 0x20000 - 0x12000);
+  CHECK(zeros[1].paddr == 0x21000);
+  CHECK(zeros[1].paddr + zeros[1].size == 0x12000 + kTail);
+
+  // Left out unread at dump level 1, counted as zero pages; the three pages
+  // with bytes are written.
+  MemorySink sink;
+  WriteOptions options;
+  options.codec = CodecKind::kZlib;
+  WriteReport r = write_kdump_compressed(source, nullptr, options, sink);
+  CHECK(r.pages_stored == 3);
+  CHECK(r.pages_zero == kTail / 4096 - 1);
+  CHECK(r.pages_filtered == 0);
+  CHECK(r.bytes_in == 3 * 4096);
+  MemorySource written(sink.bytes(), "dump");
+  KdumpCompressed dump(written);
+  std::vector<std::byte> page(4096);
+  REQUIRE(dump.read(0x20 * 4096, page) == page.size());
+  CHECK(page[4095] == std::byte{0x21});
 }
 
 }  // namespace
