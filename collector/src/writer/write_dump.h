@@ -35,7 +35,10 @@ struct WriteOptions {
   /// Recorded in the header; bit 1 (zero pages) is applied by the writer, the
   /// other bits are the PageFilter's business.
   unsigned dump_level = kDumpLevelExcludeZero;
-  std::size_t batch_pages = 1024;              ///< pages per pipeline batch (memory: 4 x batch x page size)
+  /// Pages per pipeline batch (memory: 4 x batch x page size). 512 rather
+  /// than 1024: 8 MiB less to fault in (costly in a VM), and -l -d 31 on the
+  /// 4 GiB lab ran 0.21 s instead of 0.23 s; -d 1 was unchanged.
+  std::size_t batch_pages = 512;
   std::optional<std::int64_t> timestamp_sec;   ///< header time stamp; now if unset
   /// Called after each batch with pages done and pages to do.
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;
