@@ -6,8 +6,8 @@
 #  truncated  the file cut in the middle of its largest PT_LOAD: the dump is
 #             written and renamed to its final name, exit status 0, a warning
 #             names the segment and the missing physical range, the summary
-#             counts exactly the pages past the cut as unreadable (written as
-#             zero pages), the kernel log (below the cut) reads back the same,
+#             counts exactly the pages past the cut as unreadable (left out of
+#             the dump, so readers call them excluded), the kernel log (below the cut) reads back the same,
 #             and makedumpfile reads our dump as well as it reads the cut file
 #  mem-map    random bytes over the struct pages of 64 MiB of memory: the
 #             pages are kept as they are, with a warning that counts them
@@ -115,6 +115,11 @@ grep -q "warning: vmcore: program header .*past the end of the file.*physical $c
 got=$(unreadable_of truncated)
 [[ $got == "$expected" ]] || fail "truncated: $got pages counted unreadable, expected $expected"
 grep -q "pages could not be read" "$work/truncated.err" || fail "truncated: no warning about the unreadable pages"
+# They are left out of the dump (readers say "excluded"), not stored as zeros:
+# the dump's 2nd bitmap holds exactly the written and the zero pages.
+read -r written zero <<<"$(sed -n 's/.*: \([0-9]*\) of [0-9]* pages written ([0-9]* excluded by level, \([0-9]*\) zero.*/\1 \2/p' "$work/truncated.err")"
+grep -q "dump level 31, $((written + zero)) of [0-9]* pages dumped" "$work/truncated.info" ||
+  fail "truncated: the dump's bitmap does not hold exactly the $written written and $zero zero pages: $(grep 'pages dumped' "$work/truncated.info")"
 if ((log_below)); then
   "$collector" --dump-dmesg "$work/truncated.dump" "$work/truncated.dmesg" >/dev/null 2>&1
   cmp -s "$work/truncated.dmesg" "$reference" || fail "truncated: the kernel log of our dump differs from the vmcore's"

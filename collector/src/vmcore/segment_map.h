@@ -18,6 +18,10 @@ class SegmentMap final : public PhysicalMemory {
 
   std::size_t read(std::uint64_t paddr, std::span<std::byte> out) override;
   std::vector<PhysicalRange> ranges() const override;
+  /// Memory whose bytes a PT_LOAD places past the end of the file (a
+  /// truncated vmcore), less what another segment's copy still holds: it
+  /// cannot be read.
+  std::vector<PhysicalRange> missing() const;
   /// The pieces after sorting and removing overlaps (first segment wins).
   const std::vector<LoadSegment>& pieces() const { return pieces_; }
 

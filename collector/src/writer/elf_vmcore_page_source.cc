@@ -51,6 +51,12 @@ std::vector<MemoryRange> ElfVmcorePageSource::zero_filled_ranges() const {
   return out;
 }
 
+std::vector<MemoryRange> ElfVmcorePageSource::missing_ranges() const {
+  std::vector<MemoryRange> out;
+  for (const auto& r : map_->missing()) out.push_back({r.start, r.size, 0});
+  return out;
+}
+
 bool ElfVmcorePageSource::read_page(std::uint64_t pfn, std::span<std::byte> out) {
   return map_->read(pfn * page_size_, out) == out.size();
 }

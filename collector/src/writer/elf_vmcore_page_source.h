@@ -25,6 +25,7 @@ class ElfVmcorePageSource final : public PageSource {
   std::size_t page_size() const override { return page_size_; }
   std::vector<MemoryRange> memory_ranges() const override;
   std::vector<MemoryRange> zero_filled_ranges() const override;
+  std::vector<MemoryRange> missing_ranges() const override;
   bool read_page(std::uint64_t pfn, std::span<std::byte> out) override;
   std::size_t read_pages(std::uint64_t first_pfn, std::span<std::byte> out) override;
   std::vector<std::byte> elf_notes() const override;

@@ -165,15 +165,17 @@ WriteReport write_elf(PageSource& source, PageFilter* filter, const WriteOptions
   report.max_pfn = map.max_pfn();
   const bool exclude_zero = (options.dump_level & kDumpLevelExcludeZero) != 0;
   if (exclude_zero) map.exclude_zero_filled(source.zero_filled_ranges());
+  const std::vector<MemoryRange> missing = source.missing_ranges();
+  map.exclude_missing(missing);
   NoteBlob notes = prepare_notes(source.elf_notes(), source.vmcoreinfo());
   if (notes.vmcoreinfo_size == 0) report.problems.push_back("no VMCOREINFO: readers will not find the kernel's symbols");
 
-  std::uint64_t zero_filled = 0;  // frames left out unread as zero (exclude_zero_filled)
+  PageMap::KnownOut known;  // frames left out unread: known zero, or missing from the file
   {
     std::vector<std::uint8_t> present(PageMap::kWindowBytes), dump(PageMap::kWindowBytes);
     std::uint64_t dumpable = 0;
     for (std::uint64_t w = 0; w < map.windows(); ++w) {
-      zero_filled += map.fill(w, present, dump);
+      known += map.fill(w, present, dump);
       report.pages_present += count_bits(present);
       dumpable += count_bits(dump);
     }
@@ -280,16 +282,17 @@ WriteReport write_elf(PageSource& source, PageFilter* filter, const WriteOptions
   sink.write_at(0, elf_header(source.elf_machine(), phnum, shoff, 0));
   sink.finish();
 
-  report.pages_zero = total.zero + zero_filled;
-  report.pages_filtered -= zero_filled;
-  report.pages_unreadable = total.unreadable;
+  report.pages_zero = total.zero + known.zero;
+  report.pages_filtered -= known.zero + known.missing;
+  report.pages_unreadable = total.unreadable + known.missing;
   report.pages_stored = total.stored;
   report.bytes_in = total.bytes_in;
   report.bytes_out = plan.end_offset();
   if (total.unreadable > 0)
     report.problems.push_back(std::to_string(total.unreadable) + " pages could not be read (first pfn " +
                               std::to_string(total.first_unreadable_pfn) + "); written as zeros");
-  if (zero_filled > 0) report.problems.push_back(zero_filled_note(zero_filled, source.zero_filled_ranges()));
+  if (known.missing > 0) report.problems.push_back(missing_note(known.missing, missing));
+  if (known.zero > 0) report.problems.push_back(zero_filled_note(known.zero, source.zero_filled_ranges()));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

@@ -109,6 +109,8 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   WriteReport report;
   PageMap map(source.memory_ranges(), page_size, filter);
   if ((options.dump_level & kDumpLevelExcludeZero) != 0) map.exclude_zero_filled(source.zero_filled_ranges());
+  const std::vector<MemoryRange> missing = source.missing_ranges();
+  map.exclude_missing(missing);
   report.max_pfn = map.max_pfn();
   const std::string vmcoreinfo_text = source.vmcoreinfo();
   NoteBlob notes = prepare_notes(source.elf_notes(), vmcoreinfo_text);
@@ -117,9 +119,10 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   // Pass one: bitmaps and the count of descriptors.
   Layout layout = diskdump::layout(page_size, map.max_pfn(), notes.bytes.size(), 0);
   std::vector<std::uint8_t> present(PageMap::kWindowBytes), dump(PageMap::kWindowBytes);
-  std::uint64_t dumpable = 0, zero_filled = 0;
+  std::uint64_t dumpable = 0;
+  PageMap::KnownOut known;
   for (std::uint64_t w = 0; w < map.windows(); ++w) {
-    zero_filled += map.fill(w, present, dump);
+    known += map.fill(w, present, dump);
     report.pages_present += count_bits(present);
     dumpable += count_bits(dump);
     const std::uint64_t at = w * PageMap::kWindowBytes;
@@ -127,7 +130,7 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
     sink.write_at(layout.bitmap1_offset + at, std::as_bytes(std::span(present).first(n)));
     sink.write_at(layout.bitmap2_offset + at, std::as_bytes(std::span(dump).first(n)));
   }
-  report.pages_filtered = report.pages_present - dumpable - zero_filled;
+  report.pages_filtered = report.pages_present - dumpable - known.zero - known.missing;
   layout = diskdump::layout(page_size, map.max_pfn(), notes.bytes.size(), dumpable);
 
   HeaderFacts facts;
@@ -197,8 +200,8 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   sink.write_at(0, main_header(layout, facts));
   sink.finish();
 
-  report.pages_zero = stats.zero + zero_filled;
-  report.pages_unreadable = stats.unreadable;
+  report.pages_zero = stats.zero + known.zero;
+  report.pages_unreadable = stats.unreadable + known.missing;
   report.pages_stored = stats.stored;
   report.pages_compressed = stats.compressed;
   report.bytes_in = stats.bytes_in;
@@ -206,7 +209,8 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   if (stats.unreadable > 0)
     report.problems.push_back(std::to_string(stats.unreadable) + " pages could not be read (first pfn " +
                               std::to_string(stats.first_unreadable_pfn) + "); written as zero pages");
-  if (zero_filled > 0) report.problems.push_back(zero_filled_note(zero_filled, source.zero_filled_ranges()));
+  if (known.missing > 0) report.problems.push_back(missing_note(known.missing, missing));
+  if (known.zero > 0) report.problems.push_back(zero_filled_note(known.zero, source.zero_filled_ranges()));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

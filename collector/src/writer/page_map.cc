@@ -81,7 +81,11 @@ void PageMap::exclude_zero_filled(const std::vector<MemoryRange>& ranges) {
   zero_filled_ = pfn_intervals(ranges, page_size_, false);
 }
 
-std::uint64_t PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const {
+void PageMap::exclude_missing(const std::vector<MemoryRange>& ranges) {
+  missing_ = pfn_intervals(ranges, page_size_, true);
+}
+
+PageMap::KnownOut PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const {
   std::memset(present.data(), 0, kWindowBytes);
   const std::uint64_t first = window * kWindowPfns, last = first + kWindowPfns;
   for (auto it = first_meeting(pfn_ranges_, first); it != pfn_ranges_.end() && it->first < last; ++it)
@@ -99,10 +103,12 @@ std::uint64_t PageMap::fill(std::uint64_t window, std::span<std::uint8_t> presen
       ++remembered_;
     }
   }
-  std::uint64_t zero = 0;
+  KnownOut out;
+  for (auto it = first_meeting(missing_, first); it != missing_.end() && it->first < last; ++it)
+    out.missing += clear_bits(dump, std::max(it->first, first) - first, std::min(it->second, last) - first);
   for (auto it = first_meeting(zero_filled_, first); it != zero_filled_.end() && it->first < last; ++it)
-    zero += clear_bits(dump, std::max(it->first, first) - first, std::min(it->second, last) - first);
-  return zero;
+    out.zero += clear_bits(dump, std::max(it->first, first) - first, std::min(it->second, last) - first);
+  return out;
 }
 
 std::string zero_filled_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges) {
@@ -115,6 +121,13 @@ std::string zero_filled_note(std::uint64_t pages, const std::vector<MemoryRange>
   return std::to_string(pages) + " pages lie past the file bytes of their PT_LOAD (p_memsz beyond p_filesz): " +
          "they read as zeros and were left out as zero pages unread; the largest such range is physical " + range +
          " (a p_memsz that large may be damage)";
+}
+
+std::string missing_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges) {
+  char first[40];
+  std::snprintf(first, sizeof first, "0x%llx", static_cast<unsigned long long>(ranges.empty() ? 0 : ranges[0].paddr));
+  return std::to_string(pages) + " pages could not be read: their bytes lie past the end of the vmcore file " +
+         "(first at physical " + first + "); they are left out of the dump, so readers report them as excluded";
 }
 
 std::uint64_t count_bits(std::span<const std::uint8_t> bits) {

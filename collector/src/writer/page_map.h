@@ -36,6 +36,18 @@ class PageMap {
   /// zero, PageSource::zero_filled_ranges()) without reading them; for
   /// writers that exclude zero pages.
   void exclude_zero_filled(const std::vector<MemoryRange>& ranges);
+  /// Leaves out of the dump bitmap every frame that `ranges` touches (memory
+  /// that cannot be read, PageSource::missing_ranges()).
+  void exclude_missing(const std::vector<MemoryRange>& ranges);
+
+  /// Frames the filter kept that fill() left out as known zero or missing.
+  struct KnownOut {
+    std::uint64_t zero = 0, missing = 0;
+    KnownOut& operator+=(const KnownOut& o) {
+      zero += o.zero, missing += o.missing;
+      return *this;
+    }
+  };
 
   /// One past the highest present frame (max_mapnr).
   std::uint64_t max_pfn() const { return max_pfn_; }
@@ -43,14 +55,16 @@ class PageMap {
   std::uint64_t windows() const { return (max_pfn_ + kWindowPfns - 1) / kWindowPfns; }
   /// Fills both bitmaps (kWindowBytes each; bit i = pfn window*kWindowPfns + i,
   /// LSB first) for window number `window`. Not thread-safe (it may remember).
-  /// Returns how many frames the filter kept that exclude_zero_filled() left out.
-  std::uint64_t fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const;
+  /// Returns the frames the filter kept that exclude_zero_filled() and
+  /// exclude_missing() left out.
+  KnownOut fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const;
   /// Present frames, merged and sorted, as [start, end) pfn pairs.
   const PfnRanges& pfn_ranges() const { return pfn_ranges_; }
 
  private:
   PfnRanges pfn_ranges_;
   PfnRanges zero_filled_;  // merged, sorted [start, end) pfns
+  PfnRanges missing_;      // the same
   std::size_t page_size_;
   std::uint64_t max_pfn_ = 0;
   PageFilter* filter_;
@@ -63,6 +77,8 @@ class PageMap {
 /// The writers' warning for `pages` frames left out by exclude_zero_filled(),
 /// naming the largest of `ranges` (a damaged p_memsz shows there).
 std::string zero_filled_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges);
+/// The writers' warning for `pages` frames left out by exclude_missing().
+std::string missing_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges);
 
 /// Counts the set bits of a bitmap.
 std::uint64_t count_bits(std::span<const std::uint8_t> bits);

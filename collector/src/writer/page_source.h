@@ -35,6 +35,11 @@ class PageSource {
   /// The writers leave them out without reading them where zero pages are
   /// excluded, so a damaged p_memsz of terabytes costs bitmap, not reads.
   virtual std::vector<MemoryRange> zero_filled_ranges() const { return {}; }
+  /// Memory the dump describes but cannot be read because its bytes are not
+  /// in the file (a truncated vmcore): the writers leave it out of the dump,
+  /// so that readers report those pages as excluded instead of showing
+  /// zeros that the crashed kernel never held.
+  virtual std::vector<MemoryRange> missing_ranges() const { return {}; }
   /// Reads page frame `pfn` into `out` (page_size() bytes); false if it cannot be read.
   virtual bool read_page(std::uint64_t pfn, std::span<std::byte> out) = 0;
   /// Reads the consecutive frames first_pfn, first_pfn + 1, ... into `out` (a

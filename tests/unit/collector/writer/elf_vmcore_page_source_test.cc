@@ -109,5 +109,32 @@ TEST_CASE("memory past p_filesz is zero-filled, and never hides another segment'
   CHECK(page[4095] == std::byte{0x21});
 }
 
+TEST_CASE("memory past the end of a truncated file is left out of the dump, not written as zeros") {
+  ElfVmcoreBuilder b;
+  b.loads.push_back({0x10000, 0, pages(0x10, 4), 0});
+  b.notes.push_back(test::prstatus_note());
+  b.notes.push_back(test::vmcoreinfo_note("PAGESIZE=4096\n"));
+  auto bytes = b.build();
+  bytes.resize(bytes.size() - (2 * 4096 + 100));  // pfn 0x11 loses its last 100 bytes, 0x12 and 0x13 all
+  MemorySource file(bytes, "cut");
+  ElfVmcorePageSource source(file);
+  const auto missing = source.missing_ranges();
+  REQUIRE(missing.size() == 1);
+  CHECK(missing[0].paddr == 0x12000 - 100);
+  CHECK(missing[0].paddr + missing[0].size == 0x14000);
+
+  MemorySink sink;
+  WriteReport r = write_kdump_compressed(source, nullptr, WriteOptions{}, sink);
+  CHECK(r.pages_stored == 1);
+  CHECK(r.pages_unreadable == 3);
+  CHECK(r.pages_filtered == 0);
+  MemorySource written(sink.bytes(), "dump");
+  KdumpCompressed dump(written);
+  std::vector<std::byte> page(4096);
+  CHECK(dump.read(0x10 * 4096, page) == page.size());
+  CHECK(page[0] == std::byte{0x11});
+  CHECK(dump.read(0x12 * 4096, page) == 0);  // excluded, as readers report it
+}
+
 }  // namespace
 }  // namespace kdump
