@@ -19,7 +19,7 @@
 #             (done in seconds, not hours), the segments after it still
 #             count, and both tools read the same kernel log from our dump
 #  no-memory  the ELF header's e_phoff damaged so no PT_LOAD is found: a clear
-#             error, exit status 1, no file under the final name
+#             error, exit status 1, no file under the final name and no empty -incomplete one
 #  bit flips  random bits flipped across the crashed kernel's part of the file
 #             (notes and memory; not the ELF and program headers, which the
 #             capture kernel writes), several seeds: no signal, no sanitizer
@@ -203,7 +203,8 @@ collect nomem "$work/nomem" -l -d 31
 grep -q "kdump-collector: error: .*describes no memory" "$work/nomem.err" ||
   fail "no-memory: no clear error: $(tail -3 "$work/nomem.err")"
 [[ ! -e $work/nomem.dump ]] || fail "no-memory: a dump was left under the final name"
-rm -f "$work/nomem" "$work/nomem.dump-incomplete"
+[[ ! -e $work/nomem.dump-incomplete ]] || fail "no-memory: an empty nomem.dump-incomplete was left behind"
+rm -f "$work/nomem"
 
 # --- bit flips: 48 in the notes, 400 anywhere after the program headers -------
 headers=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[2]); import elf_tool

@@ -39,7 +39,16 @@ FileSink::FileSink(std::string path) : path_(std::move(path)), temporary_(path_ 
 }
 
 FileSink::~FileSink() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  // A run that failed before writing a byte (input that is no dump) leaves
+  // no empty DUMPFILE-incomplete behind; one that wrote anything keeps it,
+  // since part of a dump may be all there is. Only the file this sink
+  // created is removed, not whatever may have replaced it under that name.
+  struct stat ours, named;
+  if (::fstat(fd_, &ours) == 0 && ours.st_size == 0 && ::lstat(temporary_.c_str(), &named) == 0 &&
+      named.st_ino == ours.st_ino && named.st_dev == ours.st_dev)
+    ::unlink(temporary_.c_str());
+  ::close(fd_);
 }
 
 void FileSink::write_at(std::uint64_t offset, std::span<const std::byte> bytes) {

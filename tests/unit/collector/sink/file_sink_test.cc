@@ -60,6 +60,20 @@ TEST_CASE("a file sink that is not finished leaves the -incomplete file") {
   CHECK_FALSE(std::filesystem::exists(dir.path / "vmcore"));
 }
 
+TEST_CASE("a file sink given nothing before it goes leaves no empty -incomplete file") {
+  TempDir dir;
+  { FileSink sink((dir.path / "vmcore").string()); }
+  CHECK_FALSE(std::filesystem::exists(dir.path / "vmcore-incomplete"));
+  CHECK_FALSE(std::filesystem::exists(dir.path / "vmcore"));
+  // Nor does it remove a file that took that name after it: only its own.
+  {
+    FileSink sink((dir.path / "vmcore").string());
+    std::filesystem::remove(dir.path / "vmcore-incomplete");
+    std::ofstream(dir.path / "vmcore-incomplete") << "";
+  }
+  CHECK(std::filesystem::exists(dir.path / "vmcore-incomplete"));
+}
+
 TEST_CASE("a file sink never replaces or follows what is already there") {
   TempDir dir;
   const auto p = dir.path / "vmcore";
