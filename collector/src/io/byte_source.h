@@ -23,6 +23,8 @@ class ByteSource {
   /// loop counts by this, since a sparse source (a flattened dump) can claim a
   /// size() far beyond the data it holds.
   virtual std::uint64_t stored_size() const { return size(); }
+  /// True if read_at may be called from several threads at once (pread).
+  virtual bool concurrent_reads() const { return false; }
   /// A name for messages ("/proc/vmcore").
   virtual std::string name() const = 0;
 };

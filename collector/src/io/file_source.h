@@ -18,6 +18,7 @@ class FileSource final : public ByteSource {
 
   std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override;
   std::uint64_t size() const override { return size_; }
+  bool concurrent_reads() const override { return true; }
   std::string name() const override { return path_; }
 
  private:

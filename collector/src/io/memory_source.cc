@@ -17,7 +17,7 @@ MemorySource MemorySource::copy_of(const std::uint8_t* data, std::size_t size, s
 std::uint64_t MemorySource::size() const { return claimed_size_.value_or(bytes_.size()); }
 
 std::size_t MemorySource::read_at(std::uint64_t offset, std::span<std::byte> out) {
-  ++reads_;
+  reads_.fetch_add(1, std::memory_order_relaxed);
   std::uint64_t end = bytes_.size();
   if (fail_from_) end = std::min(end, *fail_from_);
   if (offset >= end || out.empty()) return 0;

@@ -3,6 +3,7 @@
 // a failing disk: reads past a chosen offset come back short, as pread does on
 // an I/O error, so readers can be tested against the failures they must survive.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@ class MemorySource final : public ByteSource {
 
   std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override;
   std::uint64_t size() const override;
+  bool concurrent_reads() const override { return true; }
   std::string name() const override { return name_; }
 
   /// Every byte at or after `offset` fails to read (a short read stops there).
@@ -29,7 +31,7 @@ class MemorySource final : public ByteSource {
   /// Reports `size` as the size instead of the real length (a lying header or device).
   void claim_size(std::uint64_t size) { claimed_size_ = size; }
   /// How many read_at calls were made (to check caching).
-  std::uint64_t reads() const { return reads_; }
+  std::uint64_t reads() const { return reads_.load(std::memory_order_relaxed); }
   const std::vector<std::byte>& bytes() const { return bytes_; }
 
  private:
@@ -37,7 +39,7 @@ class MemorySource final : public ByteSource {
   std::string name_;
   std::optional<std::uint64_t> fail_from_;
   std::optional<std::uint64_t> claimed_size_;
-  std::uint64_t reads_ = 0;
+  std::atomic<std::uint64_t> reads_{0};
 };
 
 }  // namespace kdump

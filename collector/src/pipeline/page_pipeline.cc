@@ -1,13 +1,18 @@
 #include "pipeline/page_pipeline.h"
 
-// Design: the calling thread reads and writes, the workers only compress.
-// Two batches alternate: while the workers compress batch k, the calling
-// thread reads batch k+1's pages (runs of consecutive frames in one
-// read_pages call each: one pread per run inside a PT_LOAD, where per-page
-// reads cost a system call per page) and hands the compressed batch k-1 to
-// the consumer (the writer). Reading on the workers instead made the one
-// compression thread of --num-threads 1 do the page-cache copy as well,
-// which was a quarter of its time with zstd and a third with LZO.
+// Design: with one compression thread, the calling thread reads and writes
+// and the worker only compresses. Two batches alternate: while the worker
+// compresses batch k, the calling thread reads batch k+1's pages (runs of
+// consecutive frames in one read_pages call each: one pread per run inside a
+// PT_LOAD, where per-page reads cost a system call per page) and hands the
+// compressed batch k-1 to the consumer (the writer). Reading on the worker
+// instead made the one compression thread of --num-threads 1 do the
+// page-cache copy as well, which was a quarter of its time with zstd and a
+// third with LZO. With two or more workers and a source that can be read
+// from several threads, each worker reads the pages of the chunks it takes:
+// the calling thread reading for all of them was what kept two threads from
+// halving the time (the reading is spread too, and the calling thread only
+// writes).
 // A batch is cut into chunks of kChunkPages pages, each with its own region
 // of the batch's slab, sized for the worst case (every page stored raw, plus
 // room for one codec output past the end) and allocated once; the codec
@@ -88,6 +93,7 @@ struct PagePipeline::Shared {
 PagePipeline::PagePipeline(PageSource& source, const PipelineOptions& options)
     : source_(source), options_(options), shared_(std::make_unique<Shared>()) {
   if (options_.batch_pages == 0) options_.batch_pages = 1;
+  workers_read_ = options_.threads >= 2 && source_.concurrent_reads();
   const std::size_t page_size = source_.page_size();
   const std::size_t workers = std::max<std::size_t>(1, options_.threads);
   const std::size_t chunk_pages = std::min(kChunkPages, options_.batch_pages);
@@ -158,11 +164,11 @@ void PagePipeline::worker_loop(Worker& worker, std::uint64_t seen) {
   }
 }
 
-void PagePipeline::read(Batch& batch) {
+void PagePipeline::read(Batch& batch, std::size_t begin, std::size_t end) {
   const std::size_t page_size = source_.page_size();
-  for (std::size_t i = 0; i < batch.count;) {
+  for (std::size_t i = begin; i < end;) {
     std::size_t n = 1;
-    while (i + n < batch.count && batch.pfns[i + n] == batch.pfns[i] + n) ++n;
+    while (i + n < end && batch.pfns[i + n] == batch.pfns[i] + n) ++n;
     const std::size_t got = source_.read_pages(batch.pfns[i], std::span(batch.input.get() + i * page_size, n * page_size));
     // A short run: the pages read are used, the next one is unreadable (the
     // source said so for it), and the rest are read again as the next run.
@@ -183,6 +189,7 @@ void PagePipeline::work(Worker& worker, Batch& batch) {
     const std::size_t begin = chunk * chunk_pages;
     if (begin >= batch.count) return;
     const std::size_t end = std::min(batch.count, begin + chunk_pages);
+    if (workers_read_) read(batch, begin, end);
     std::byte* slab = batch.slab.get() + chunk * shared_->chunk_stride;
     std::size_t used = 0;
     PipelineStats& st = batch.chunk_stats[chunk];
@@ -260,11 +267,11 @@ PipelineStats PagePipeline::run(PfnStream& pfns, const std::function<void(const 
     Batch* cur = &shared_->batches[0];
     Batch* nxt = &shared_->batches[1];
     cur->count = pfns.next(cur->pfns);
-    read(*cur);
+    if (!workers_read_) read(*cur, 0, cur->count);
     if (cur->count > 0) dispatch(*cur);
     while (cur->count > 0) {
       nxt->count = pfns.next(nxt->pfns);
-      read(*nxt);  // while the workers compress cur
+      if (!workers_read_) read(*nxt, 0, nxt->count);  // while the workers compress cur
       wait(*cur);
       if (nxt->count > 0) dispatch(*nxt);
       add(total, cur->stats);

@@ -84,7 +84,7 @@ class PagePipeline {
   struct Worker;
   void start_workers();
   void stop_workers();
-  void read(Batch& batch);
+  void read(Batch& batch, std::size_t begin, std::size_t end);
   void dispatch(Batch& batch);
   void wait(Batch& batch);
   void work(Worker& worker, Batch& batch);
@@ -93,6 +93,7 @@ class PagePipeline {
   struct Shared;
   PageSource& source_;
   PipelineOptions options_;
+  bool workers_read_ = false;  // two or more workers, and a source they may read at once
   std::unique_ptr<Shared> shared_;
 };
 

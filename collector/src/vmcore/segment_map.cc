@@ -83,14 +83,14 @@ SegmentMap::SegmentMap(ByteSource& source, const std::vector<LoadSegment>& loads
 
 const LoadSegment* SegmentMap::find(std::uint64_t paddr) {
   if (pieces_.empty()) return nullptr;
-  const LoadSegment& cached = pieces_[last_];
+  const LoadSegment& cached = pieces_[last_.load(std::memory_order_relaxed)];
   if (paddr >= cached.paddr && paddr - cached.paddr < cached.mem_size) return &cached;
   auto it = std::upper_bound(pieces_.begin(), pieces_.end(), paddr,
                              [](std::uint64_t a, const LoadSegment& s) { return a < s.paddr; });
   if (it == pieces_.begin()) return nullptr;
   --it;
   if (paddr - it->paddr >= it->mem_size) return nullptr;
-  last_ = static_cast<std::size_t>(it - pieces_.begin());
+  last_.store(static_cast<std::size_t>(it - pieces_.begin()), std::memory_order_relaxed);
   return &*it;
 }
 

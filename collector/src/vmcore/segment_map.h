@@ -2,6 +2,7 @@
 // Physical memory of an ELF dump: its PT_LOAD segments, flattened into sorted,
 // non-overlapping pieces for O(log n) look-up with a one-entry cache.
 
+#include <atomic>
 #include <vector>
 
 #include "io/byte_source.h"
@@ -24,6 +25,8 @@ class SegmentMap final : public PhysicalMemory {
   std::vector<PhysicalRange> missing() const;
   /// The pieces after sorting and removing overlaps (first segment wins).
   const std::vector<LoadSegment>& pieces() const { return pieces_; }
+  /// True if the file below may be read from several threads at once.
+  bool concurrent_reads() const { return source_.concurrent_reads(); }
 
  private:
   const LoadSegment* find(std::uint64_t paddr);
@@ -35,7 +38,8 @@ class SegmentMap final : public PhysicalMemory {
   // copy of the same memory (the kernel text PT_LOAD of /proc/vmcore) to read
   // when the first copy's bytes are missing from a truncated file.
   std::vector<LoadSegment> shadowed_;
-  std::size_t last_ = 0;
+  // Relaxed atomic: the pipeline's workers read through one map at once.
+  std::atomic<std::size_t> last_{0};
 };
 
 }  // namespace kdump

@@ -1,9 +1,9 @@
 #include "writer/elf_vmcore_page_source.h"
 
 // Reads go through the vmcore engine's SegmentMap: a run of consecutive
-// frames is one read of the file (one pread for a run inside a PT_LOAD). The
-// SegmentMap keeps a one-entry cache, so concurrent_reads() stays false; the
-// pipeline reads on one thread anyway.
+// frames is one read of the file (one pread for a run inside a PT_LOAD).
+// Reads may run on several threads where the file allows (pread); the
+// pipeline's workers then read their own pages.
 
 #include <algorithm>
 

@@ -28,6 +28,7 @@ class ElfVmcorePageSource final : public PageSource {
   std::vector<MemoryRange> missing_ranges() const override;
   bool read_page(std::uint64_t pfn, std::span<std::byte> out) override;
   std::size_t read_pages(std::uint64_t first_pfn, std::span<std::byte> out) override;
+  bool concurrent_reads() const override { return map_->concurrent_reads(); }
   std::vector<std::byte> elf_notes() const override;
   std::string vmcoreinfo() const override { return vmcoreinfo_; }
   std::uint16_t elf_machine() const override { return layout_.machine; }

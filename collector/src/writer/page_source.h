@@ -53,8 +53,8 @@ class PageSource {
     return n;
   }
   /// True if read_page and read_pages may be called from several threads at
-  /// once (pread on /proc/vmcore). The writers read on one thread, so this is
-  /// only a promise for other callers.
+  /// once (pread on /proc/vmcore); the pipeline's workers then read their own
+  /// pages when there are two or more of them.
   virtual bool concurrent_reads() const { return false; }
   /// The ELF notes of the crashed kernel (PT_NOTE contents: NT_PRSTATUS per
   /// CPU, VMCOREINFO, ...), copied into the dump as they are.

@@ -136,5 +136,42 @@ TEST_CASE("memory past the end of a truncated file is left out of the dump, not 
   CHECK(dump.read(0x12 * 4096, page) == 0);  // excluded, as readers report it
 }
 
+TEST_CASE("workers that read their own pages write the same dump as one reader") {
+  // Three PT_LOADs, the middle one holding pages the source fails to read.
+  ElfVmcoreBuilder b;
+  b.loads.push_back({0x100000, 0, pages(0x100, 700), 0});
+  b.loads.push_back({0x400000, 0, pages(0x400, 900), 0});
+  b.loads.push_back({0x800000, 0, pages(0x800, 650), 0});
+  b.notes.push_back(test::prstatus_note());
+  b.notes.push_back(test::vmcoreinfo_note("PAGESIZE=4096\n"));
+  const auto bytes = b.build();
+  MemorySource probe(bytes, "vmcore");
+  ElfVmcorePageSource locate(probe);
+  const std::uint64_t fail_at = locate.layout().loads[1].file_offset + 300 * 4096 + 10;
+
+  std::vector<std::vector<std::byte>> dumps;
+  std::vector<std::uint64_t> unreadable;
+  for (unsigned threads : {1u, 2u, 3u}) {
+    CAPTURE(threads);
+    MemorySource file(bytes, "vmcore");
+    file.fail_from(fail_at);
+    ElfVmcorePageSource source(file);
+    CHECK(source.concurrent_reads());
+    MemorySink sink;
+    WriteOptions options;
+    options.codec = CodecKind::kLzo;
+    options.threads = threads;
+    options.batch_pages = 100;
+    options.timestamp_sec = 1700000000;
+    WriteReport r = write_kdump_compressed(source, nullptr, options, sink);
+    dumps.push_back(sink.bytes());
+    unreadable.push_back(r.pages_unreadable);
+  }
+  CHECK(unreadable[0] == 600 + 650);  // from pfn 0x400 + 300 on, whatever segment
+  CHECK(dumps[1] == dumps[0]);
+  CHECK(dumps[2] == dumps[0]);
+}
+
 }  // namespace
 }  // namespace kdump
+
