@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace kdump {
 
@@ -12,6 +13,22 @@ MemorySource MemorySource::copy_of(const std::uint8_t* data, std::size_t size, s
   std::vector<std::byte> bytes(size);
   if (size > 0) std::memcpy(bytes.data(), data, size);
   return MemorySource(std::move(bytes), std::move(name));
+}
+
+MemorySource::MemorySource(MemorySource&& other) noexcept
+    : bytes_(std::move(other.bytes_)),
+      name_(std::move(other.name_)),
+      fail_from_(other.fail_from_),
+      claimed_size_(other.claimed_size_),
+      reads_(other.reads_.load(std::memory_order_relaxed)) {}
+
+MemorySource& MemorySource::operator=(MemorySource&& other) noexcept {
+  bytes_ = std::move(other.bytes_);
+  name_ = std::move(other.name_);
+  fail_from_ = other.fail_from_;
+  claimed_size_ = other.claimed_size_;
+  reads_.store(other.reads_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  return *this;
 }
 
 std::uint64_t MemorySource::size() const { return claimed_size_.value_or(bytes_.size()); }

@@ -20,6 +20,10 @@ class MemorySource final : public ByteSource {
   explicit MemorySource(std::vector<std::byte> bytes, std::string name = "<memory>");
   /// A copy of raw bytes (handy for fuzz targets).
   static MemorySource copy_of(const std::uint8_t* data, std::size_t size, std::string name = "<memory>");
+  /// Movable; the read counter (atomic: sources may be read from several
+  /// threads) moves with it.
+  MemorySource(MemorySource&& other) noexcept;
+  MemorySource& operator=(MemorySource&& other) noexcept;
 
   std::size_t read_at(std::uint64_t offset, std::span<std::byte> out) override;
   std::uint64_t size() const override;
