@@ -16,8 +16,7 @@ void derive_page_map(const std::uint8_t* data, std::size_t size) {
   try {
     kdump::ElfVmcorePageSource source(file);
     kdump::PageMap map(source.memory_ranges(), source.page_size(), nullptr);
-    map.exclude_zero_filled(source.zero_filled_ranges());
-    map.exclude_missing(source.missing_ranges());
+    map.leave_out_known(source, true);
     std::vector<std::uint8_t> present(kdump::PageMap::kWindowBytes), dump(kdump::PageMap::kWindowBytes);
     for (std::uint64_t w = 0; w < map.windows() && w < 8; ++w) map.fill(w, present, dump);
   } catch (const kdump::DumpError&) {

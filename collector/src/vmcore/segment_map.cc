@@ -144,15 +144,15 @@ std::vector<PhysicalRange> SegmentMap::missing() const {
   auto held = [&](const LoadSegment& s) {
     return s.file_offset >= file_end ? 0 : std::min(s.file_size, file_end - s.file_offset);
   };
+  // The other copies that still have bytes, in address order, are carved out.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> copies;
+  for (const auto& s : shadowed_)
+    if (held(s) > 0) copies.emplace_back(s.paddr, s.paddr + held(s));
+  std::sort(copies.begin(), copies.end());
   std::vector<PhysicalRange> out;
   for (const auto& p : pieces_) {
     const std::uint64_t have = held(p);
     if (have >= p.file_size) continue;
-    // The copies that still have bytes here, in address order, carved out.
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> copies;
-    for (const auto& s : shadowed_)
-      if (held(s) > 0) copies.emplace_back(s.paddr, s.paddr + held(s));
-    std::sort(copies.begin(), copies.end());
     std::uint64_t from = p.paddr + have;
     const std::uint64_t to = p.paddr + p.file_size;
     for (auto [start, end] : copies) {

@@ -164,9 +164,7 @@ WriteReport write_elf(PageSource& source, PageFilter* filter, const WriteOptions
   PageMap map(ranges, page_size, filter);
   report.max_pfn = map.max_pfn();
   const bool exclude_zero = (options.dump_level & kDumpLevelExcludeZero) != 0;
-  if (exclude_zero) map.exclude_zero_filled(source.zero_filled_ranges());
-  const std::vector<MemoryRange> missing = source.missing_ranges();
-  map.exclude_missing(missing);
+  map.leave_out_known(source, exclude_zero);
   NoteBlob notes = prepare_notes(source.elf_notes(), source.vmcoreinfo());
   if (notes.vmcoreinfo_size == 0) report.problems.push_back("no VMCOREINFO: readers will not find the kernel's symbols");
 
@@ -291,8 +289,7 @@ WriteReport write_elf(PageSource& source, PageFilter* filter, const WriteOptions
   if (total.unreadable > 0)
     report.problems.push_back(std::to_string(total.unreadable) + " pages could not be read (first pfn " +
                               std::to_string(total.first_unreadable_pfn) + "); written as zeros");
-  if (known.missing > 0) report.problems.push_back(missing_note(known.missing, missing));
-  if (known.zero > 0) report.problems.push_back(zero_filled_note(known.zero, source.zero_filled_ranges()));
+  for (auto& note : map.known_notes(known)) report.problems.push_back(std::move(note));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

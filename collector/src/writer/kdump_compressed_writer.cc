@@ -108,9 +108,7 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
 
   WriteReport report;
   PageMap map(source.memory_ranges(), page_size, filter);
-  if ((options.dump_level & kDumpLevelExcludeZero) != 0) map.exclude_zero_filled(source.zero_filled_ranges());
-  const std::vector<MemoryRange> missing = source.missing_ranges();
-  map.exclude_missing(missing);
+  map.leave_out_known(source, (options.dump_level & kDumpLevelExcludeZero) != 0);
   report.max_pfn = map.max_pfn();
   const std::string vmcoreinfo_text = source.vmcoreinfo();
   NoteBlob notes = prepare_notes(source.elf_notes(), vmcoreinfo_text);
@@ -209,8 +207,7 @@ WriteReport write_kdump_compressed(PageSource& source, PageFilter* filter, const
   if (stats.unreadable > 0)
     report.problems.push_back(std::to_string(stats.unreadable) + " pages could not be read (first pfn " +
                               std::to_string(stats.first_unreadable_pfn) + "); written as zero pages");
-  if (known.missing > 0) report.problems.push_back(missing_note(known.missing, missing));
-  if (known.zero > 0) report.problems.push_back(zero_filled_note(known.zero, source.zero_filled_ranges()));
+  for (auto& note : map.known_notes(known)) report.problems.push_back(std::move(note));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

@@ -77,12 +77,12 @@ PageMap::PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, 
   if (filter_ != nullptr && windows() <= kRememberBytes / kWindowBytes) answers_.resize(windows() * kWindowBytes);
 }
 
-void PageMap::exclude_zero_filled(const std::vector<MemoryRange>& ranges) {
-  zero_filled_ = pfn_intervals(ranges, page_size_, false);
-}
-
-void PageMap::exclude_missing(const std::vector<MemoryRange>& ranges) {
-  missing_ = pfn_intervals(ranges, page_size_, true);
+void PageMap::leave_out_known(const PageSource& source, bool zero_pages) {
+  missing_ranges_ = source.missing_ranges();
+  missing_ = pfn_intervals(missing_ranges_, page_size_, true);
+  if (!zero_pages) return;
+  zero_ranges_ = source.zero_filled_ranges();
+  zero_filled_ = pfn_intervals(zero_ranges_, page_size_, false);
 }
 
 PageMap::KnownOut PageMap::fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const {
@@ -111,6 +111,9 @@ PageMap::KnownOut PageMap::fill(std::uint64_t window, std::span<std::uint8_t> pr
   return out;
 }
 
+namespace {
+
+// Names the largest of `ranges`: a damaged p_memsz shows there.
 std::string zero_filled_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges) {
   MemoryRange largest;
   for (const auto& r : ranges)
@@ -128,6 +131,15 @@ std::string missing_note(std::uint64_t pages, const std::vector<MemoryRange>& ra
   std::snprintf(first, sizeof first, "0x%llx", static_cast<unsigned long long>(ranges.empty() ? 0 : ranges[0].paddr));
   return std::to_string(pages) + " pages could not be read: their bytes lie past the end of the vmcore file " +
          "(first at physical " + first + "); they are left out of the dump, so readers report them as excluded";
+}
+
+}  // namespace
+
+std::vector<std::string> PageMap::known_notes(const KnownOut& out) const {
+  std::vector<std::string> notes;
+  if (out.missing > 0) notes.push_back(missing_note(out.missing, missing_ranges_));
+  if (out.zero > 0) notes.push_back(zero_filled_note(out.zero, zero_ranges_));
+  return notes;
 }
 
 std::uint64_t count_bits(std::span<const std::uint8_t> bits) {

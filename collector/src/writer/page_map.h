@@ -32,13 +32,11 @@ class PageMap {
   /// `filter` may be null (keep every present page); both are borrowed.
   PageMap(const std::vector<MemoryRange>& ranges, std::size_t page_size, PageFilter* filter);
 
-  /// Leaves out of the dump bitmap the frames of `ranges` (pages known to be
-  /// zero, PageSource::zero_filled_ranges()) without reading them; for
-  /// writers that exclude zero pages.
-  void exclude_zero_filled(const std::vector<MemoryRange>& ranges);
-  /// Leaves out of the dump bitmap every frame that `ranges` touches (memory
-  /// that cannot be read, PageSource::missing_ranges()).
-  void exclude_missing(const std::vector<MemoryRange>& ranges);
+  /// Leaves out of the dump bitmap, without reading them, every frame that
+  /// `source` cannot read (PageSource::missing_ranges()) and, when
+  /// `zero_pages` (dump level bit 1), the whole frames it knows to be zero
+  /// (PageSource::zero_filled_ranges()).
+  void leave_out_known(const PageSource& source, bool zero_pages);
 
   /// Frames the filter kept that fill() left out as known zero or missing.
   struct KnownOut {
@@ -55,14 +53,17 @@ class PageMap {
   std::uint64_t windows() const { return (max_pfn_ + kWindowPfns - 1) / kWindowPfns; }
   /// Fills both bitmaps (kWindowBytes each; bit i = pfn window*kWindowPfns + i,
   /// LSB first) for window number `window`. Not thread-safe (it may remember).
-  /// Returns the frames the filter kept that exclude_zero_filled() and
-  /// exclude_missing() left out.
+  /// Returns the frames the filter kept that leave_out_known() left out.
   KnownOut fill(std::uint64_t window, std::span<std::uint8_t> present, std::span<std::uint8_t> dump) const;
+  /// The writers' warnings for what leave_out_known() left out, given the
+  /// sum of fill()'s answers over every window.
+  std::vector<std::string> known_notes(const KnownOut& out) const;
   /// Present frames, merged and sorted, as [start, end) pfn pairs.
   const PfnRanges& pfn_ranges() const { return pfn_ranges_; }
 
  private:
   PfnRanges pfn_ranges_;
+  std::vector<MemoryRange> zero_ranges_, missing_ranges_;  // as the source gave them, for the notes
   PfnRanges zero_filled_;  // merged, sorted [start, end) pfns
   PfnRanges missing_;      // the same
   std::size_t page_size_;
@@ -74,11 +75,6 @@ class PageMap {
   mutable std::uint64_t remembered_ = 0;
 };
 
-/// The writers' warning for `pages` frames left out by exclude_zero_filled(),
-/// naming the largest of `ranges` (a damaged p_memsz shows there).
-std::string zero_filled_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges);
-/// The writers' warning for `pages` frames left out by exclude_missing().
-std::string missing_note(std::uint64_t pages, const std::vector<MemoryRange>& ranges);
 
 /// Counts the set bits of a bitmap.
 std::uint64_t count_bits(std::span<const std::uint8_t> bits);
