@@ -1,28 +1,29 @@
 #include "pipeline/page_pipeline.h"
 
-// Design: with one compression thread, the calling thread reads and writes
-// and the worker only compresses. Two batches alternate: while the worker
-// compresses batch k, the calling thread reads batch k+1's pages (runs of
-// consecutive frames in one read_pages call each: one pread per run inside a
-// PT_LOAD, where per-page reads cost a system call per page) and hands the
-// compressed batch k-1 to the consumer (the writer). Reading on the worker
-// instead made the one compression thread of --num-threads 1 do the
-// page-cache copy as well, which was a quarter of its time with zstd and a
-// third with LZO. With two or more workers and a source that can be read
-// from several threads, each worker reads the pages of the chunks it takes:
-// the calling thread reading for all of them was what kept two threads from
-// halving the time (the reading is spread too, and the calling thread only
-// writes).
-// A batch is cut into chunks of kChunkPages pages, each with its own region
-// of the batch's slab, sized for the worst case (every page stored raw, plus
-// room for one codec output past the end) and allocated once; the codec
-// writes straight into it. Workers take the next chunk from a shared counter
-// until none is left, so a worker that drew cheap pages (random ones the
-// probe rejects, zero pages) takes more chunks and none waits long for
-// another; the regions laid end to end are the batch's data in pfn order, so
-// the output does not depend on the number of threads. Pages that look
-// incompressible are not given to zlib at all; see
-// codec/incompressible_probe.h.
+// Design: batches of pages go round a ring of a few slots, and the workers
+// never wait for one another. Batch number n lives in slot n % ring size.
+// Work is handed out as chunk tickets from one counter: ticket t is chunk
+// t % chunks_per_batch of batch t / chunks_per_batch, so a worker that ends
+// the last chunk of one batch goes straight on to the next batch instead of
+// waiting at a barrier for the slowest chunk (that barrier, once per batch,
+// was what kept two threads from halving the time). A worker that draws a
+// ticket of a batch not yet opened waits for the calling thread to open it.
+// The calling thread opens batches while a slot is free (taking their
+// frames from the PfnStream), waits for the oldest open batch to be done,
+// hands it to the consumer (the writer), and so frees its slot.
+// Who reads: with one compression thread, the calling thread reads a
+// batch's pages when it opens it, so reading and writing overlap the
+// worker's compressing (reading on the worker made the one compression
+// thread of --num-threads 1 do the page-cache copy as well, a quarter of its
+// time with zstd and a third with LZO). With two or more workers and a
+// source that can be read from several threads, each worker reads the pages
+// of its own chunk, and the calling thread only writes.
+// Each chunk has its own region of its batch's slab, sized for the worst
+// case (every page stored raw, plus room for one codec output past the end)
+// and allocated once; the codec writes straight into it. The regions laid
+// end to end are the batch's data in pfn order, so the output does not
+// depend on the number of threads. Pages that look incompressible are not
+// given to zlib at all; see codec/incompressible_probe.h.
 
 #include <algorithm>
 #include <atomic>
@@ -66,8 +67,7 @@ struct PagePipeline::Batch {
   std::vector<std::size_t> used;                   // bytes of data of each chunk
   std::vector<std::span<const std::byte>> pieces;  // each chunk's data, in order
   std::vector<PipelineStats> chunk_stats;
-  PipelineStats stats;                             // the batch's, summed by wait()
-  std::atomic<std::size_t> next_chunk{0};
+  std::atomic<std::size_t> chunks_left{0};         // chunks not yet done; 0 when the batch is
 };
 
 struct PagePipeline::Worker {
@@ -78,21 +78,25 @@ struct PagePipeline::Worker {
 
 struct PagePipeline::Shared {
   std::vector<std::unique_ptr<Worker>> workers;
-  Batch batches[2];
+  std::vector<std::unique_ptr<Batch>> ring;  // batch n in ring[n % ring.size()]
   std::size_t chunk_pages = 0;
   std::size_t chunk_stride = 0;
+  std::size_t chunks_per_batch = 0;
+  std::atomic<std::uint64_t> next_ticket{0};
+  // Written under `mutex` (so that waiting on the condition variables is
+  // sound), read without it on the workers' fast path.
+  std::atomic<std::uint64_t> opened{0};  // batches handed to the workers
+  std::atomic<bool> closed{false};       // no batch after `opened` will come
+  std::atomic<bool> stopping{false};
   std::mutex mutex;
-  std::condition_variable work_ready, work_done;
-  Batch* current = nullptr;
-  std::uint64_t generation = 0;
-  std::size_t pending = 0;
-  bool stopping = false;
+  std::condition_variable batch_opened, batch_done;
   std::exception_ptr error;
 };
 
 PagePipeline::PagePipeline(PageSource& source, const PipelineOptions& options)
     : source_(source), options_(options), shared_(std::make_unique<Shared>()) {
   if (options_.batch_pages == 0) options_.batch_pages = 1;
+  if (options_.batches_in_flight < 2) options_.batches_in_flight = 2;
   workers_read_ = options_.threads >= 2 && source_.concurrent_reads();
   const std::size_t page_size = source_.page_size();
   const std::size_t workers = std::max<std::size_t>(1, options_.threads);
@@ -110,56 +114,66 @@ PagePipeline::PagePipeline(PageSource& source, const PipelineOptions& options)
   const std::size_t slack = std::max(page_size, shared_->workers[0]->codec->max_compressed_size(page_size)) - page_size;
   shared_->chunk_stride = chunk_pages * page_size + slack;
   const std::size_t chunks = (options_.batch_pages + chunk_pages - 1) / chunk_pages;
-  for (auto& b : shared_->batches) {
-    b.pfns.resize(options_.batch_pages);
-    b.pages.resize(options_.batch_pages);
-    b.input = std::make_unique_for_overwrite<std::byte[]>(options_.batch_pages * page_size);
-    b.readable.resize(options_.batch_pages);
-    b.slab = std::make_unique_for_overwrite<std::byte[]>(chunks * shared_->chunk_stride);
-    b.used.assign(chunks, 0);
-    b.pieces.resize(chunks);
-    b.chunk_stats.resize(chunks);
+  shared_->chunks_per_batch = chunks;
+  // Serially one slot is enough.
+  const std::size_t slots = options_.threads == 0 ? 1 : options_.batches_in_flight;
+  for (std::size_t n = 0; n < slots; ++n) {
+    auto b = std::make_unique<Batch>();
+    b->pfns.resize(options_.batch_pages);
+    b->pages.resize(options_.batch_pages);
+    b->input = std::make_unique_for_overwrite<std::byte[]>(options_.batch_pages * page_size);
+    b->readable.resize(options_.batch_pages);
+    b->slab = std::make_unique_for_overwrite<std::byte[]>(chunks * shared_->chunk_stride);
+    b->used.assign(chunks, 0);
+    b->pieces.resize(chunks);
+    b->chunk_stats.resize(chunks);
+    shared_->ring.push_back(std::move(b));
   }
 }
 
 PagePipeline::~PagePipeline() { stop_workers(); }
 
 void PagePipeline::start_workers() {
-  if (options_.threads == 0) return;
-  shared_->stopping = false;
-  const std::uint64_t generation = shared_->generation;
-  for (auto& w : shared_->workers) w->thread = std::thread([this, &w, generation] { worker_loop(*w, generation); });
+  shared_->next_ticket.store(0);
+  shared_->opened.store(0);
+  shared_->closed.store(false);
+  shared_->stopping.store(false);
+  shared_->error = nullptr;
+  for (auto& w : shared_->workers) w->thread = std::thread([this, &w] { worker_loop(*w); });
 }
 
 void PagePipeline::stop_workers() {
   {
     std::lock_guard lock(shared_->mutex);
-    shared_->stopping = true;
+    shared_->stopping.store(true);
   }
-  shared_->work_ready.notify_all();
+  shared_->batch_opened.notify_all();
   for (auto& w : shared_->workers)
     if (w->thread.joinable()) w->thread.join();
 }
 
-void PagePipeline::worker_loop(Worker& worker, std::uint64_t seen) {
+void PagePipeline::worker_loop(Worker& worker) {
+  Shared& s = *shared_;
   for (;;) {
-    Batch* batch;
-    {
-      std::unique_lock lock(shared_->mutex);
-      shared_->work_ready.wait(lock, [&] { return shared_->stopping || shared_->generation != seen; });
-      if (shared_->stopping) return;
-      seen = shared_->generation;
-      batch = shared_->current;
+    const std::uint64_t ticket = s.next_ticket.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t number = ticket / s.chunks_per_batch;
+    if (s.stopping.load(std::memory_order_relaxed)) return;
+    if (s.opened.load(std::memory_order_acquire) <= number) {
+      std::unique_lock lock(s.mutex);
+      s.batch_opened.wait(lock, [&] { return s.stopping || s.closed || s.opened > number; });
+      if (s.stopping || s.opened <= number) return;
     }
+    Batch& batch = *s.ring[number % s.ring.size()];
     try {
-      work(worker, *batch);
+      work(worker, batch, ticket % s.chunks_per_batch);
     } catch (...) {
-      std::lock_guard lock(shared_->mutex);
-      if (!shared_->error) shared_->error = std::current_exception();
+      std::lock_guard lock(s.mutex);
+      if (!s.error) s.error = std::current_exception();
+      s.batch_done.notify_all();
     }
-    {
-      std::lock_guard lock(shared_->mutex);
-      if (--shared_->pending == 0) shared_->work_done.notify_all();
+    if (batch.chunks_left.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard lock(s.mutex);
+      s.batch_done.notify_all();
     }
   }
 }
@@ -178,114 +192,126 @@ void PagePipeline::read(Batch& batch, std::size_t begin, std::size_t end) {
   }
 }
 
-void PagePipeline::work(Worker& worker, Batch& batch) {
+void PagePipeline::work(Worker& worker, Batch& batch, std::size_t chunk) {
   const std::size_t page_size = source_.page_size();
-  const std::size_t chunk_pages = shared_->chunk_pages;
+  const std::size_t begin = chunk * shared_->chunk_pages;
+  const std::size_t end = std::min(batch.count, begin + shared_->chunk_pages);
+  PipelineStats& st = batch.chunk_stats[chunk];
+  st = {};
+  batch.used[chunk] = 0;
+  if (begin >= end) return;  // past the end of a short last batch
+  if (workers_read_) read(batch, begin, end);
   const std::size_t max_out = worker.codec->max_compressed_size(page_size);
   const std::uint32_t flag = codec_flag(options_.codec);
   const bool compressing = options_.codec != CodecKind::kNone;
-  for (;;) {
-    const std::size_t chunk = batch.next_chunk.fetch_add(1, std::memory_order_relaxed);
-    const std::size_t begin = chunk * chunk_pages;
-    if (begin >= batch.count) return;
-    const std::size_t end = std::min(batch.count, begin + chunk_pages);
-    if (workers_read_) read(batch, begin, end);
-    std::byte* slab = batch.slab.get() + chunk * shared_->chunk_stride;
-    std::size_t used = 0;
-    PipelineStats& st = batch.chunk_stats[chunk];
-    st = {};
-    for (std::size_t i = begin; i < end; ++i) {
-      PageResult& r = batch.pages[i];
-      r = {};
-      ++st.pages;
-      if (!batch.readable[i]) {
-        r.page_class = PageClass::kUnreadable;
-        if (st.unreadable++ == 0) st.first_unreadable_pfn = batch.pfns[i];
-        continue;
-      }
-      std::span<const std::byte> page(batch.input.get() + i * page_size, page_size);
-      st.bytes_in += page_size;
-      if (options_.detect_zero && is_zero_page(page)) {
-        r.page_class = PageClass::kZero;
-        ++st.zero;
-        continue;
-      }
-      std::optional<std::size_t> size;
-      if (compressing && !(worker.probe && worker.probe->incompressible(page)))
-        size = worker.codec->compress(page, {slab + used, max_out});
-      if (size && *size < page_size) {
-        r.size = static_cast<std::uint32_t>(*size);
-        r.flags = flag;
-        ++st.compressed;
-      } else {
-        // makedumpfile stores a page raw unless compression made it smaller.
-        std::memcpy(slab + used, page.data(), page_size);
-        r.size = static_cast<std::uint32_t>(page_size);
-      }
-      used += r.size;
-      ++st.stored;
-      st.bytes_out += r.size;
+  std::byte* slab = batch.slab.get() + chunk * shared_->chunk_stride;
+  std::size_t used = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    PageResult& r = batch.pages[i];
+    r = {};
+    ++st.pages;
+    if (!batch.readable[i]) {
+      r.page_class = PageClass::kUnreadable;
+      if (st.unreadable++ == 0) st.first_unreadable_pfn = batch.pfns[i];
+      continue;
     }
-    batch.used[chunk] = used;
+    std::span<const std::byte> page(batch.input.get() + i * page_size, page_size);
+    st.bytes_in += page_size;
+    if (options_.detect_zero && is_zero_page(page)) {
+      r.page_class = PageClass::kZero;
+      ++st.zero;
+      continue;
+    }
+    std::optional<std::size_t> size;
+    if (compressing && !(worker.probe && worker.probe->incompressible(page)))
+      size = worker.codec->compress(page, {slab + used, max_out});
+    if (size && *size < page_size) {
+      r.size = static_cast<std::uint32_t>(*size);
+      r.flags = flag;
+      ++st.compressed;
+    } else {
+      // makedumpfile stores a page raw unless compression made it smaller.
+      std::memcpy(slab + used, page.data(), page_size);
+      r.size = static_cast<std::uint32_t>(page_size);
+    }
+    used += r.size;
+    ++st.stored;
+    st.bytes_out += r.size;
   }
+  batch.used[chunk] = used;
 }
 
-void PagePipeline::dispatch(Batch& batch) {
-  batch.next_chunk.store(0, std::memory_order_relaxed);
-  if (options_.threads == 0) {
-    for (auto& w : shared_->workers) work(*w, batch);
-    return;
+bool PagePipeline::open_next(PfnStream& pfns) {
+  Shared& s = *shared_;
+  const std::uint64_t number = s.opened.load(std::memory_order_relaxed);
+  Batch& batch = *s.ring[number % s.ring.size()];
+  batch.count = pfns.next(batch.pfns);
+  if (batch.count == 0) {
+    {
+      std::lock_guard lock(s.mutex);
+      s.closed.store(true);
+    }
+    s.batch_opened.notify_all();
+    return false;
   }
+  if (!workers_read_) read(batch, 0, batch.count);  // while the workers compress earlier batches
+  batch.chunks_left.store(s.chunks_per_batch, std::memory_order_relaxed);
   {
-    std::lock_guard lock(shared_->mutex);
-    shared_->current = &batch;
-    shared_->pending = shared_->workers.size();
-    ++shared_->generation;
+    std::lock_guard lock(s.mutex);
+    s.opened.store(number + 1, std::memory_order_release);
   }
-  shared_->work_ready.notify_all();
+  s.batch_opened.notify_all();
+  return true;
 }
 
-void PagePipeline::wait(Batch& batch) {
-  if (options_.threads != 0) {
-    std::unique_lock lock(shared_->mutex);
-    shared_->work_done.wait(lock, [&] { return shared_->pending == 0; });
-    if (shared_->error) std::rethrow_exception(shared_->error);
+void PagePipeline::wait_done(Batch& batch) {
+  Shared& s = *shared_;
+  if (batch.chunks_left.load(std::memory_order_acquire) != 0) {
+    std::unique_lock lock(s.mutex);
+    s.batch_done.wait(lock, [&] { return batch.chunks_left.load(std::memory_order_acquire) == 0 || s.error; });
   }
-  batch.stats = {};
-  const std::size_t chunk_pages = shared_->chunk_pages;
-  const std::size_t chunks = (batch.count + chunk_pages - 1) / chunk_pages;
+  std::lock_guard lock(s.mutex);
+  if (s.error) std::rethrow_exception(s.error);
+}
+
+CompressedBatch PagePipeline::collect(Batch& batch, PipelineStats& total) {
+  PipelineStats stats;
+  const std::size_t chunks = (batch.count + shared_->chunk_pages - 1) / shared_->chunk_pages;
   for (std::size_t c = 0; c < batch.pieces.size(); ++c) {
     batch.pieces[c] = {batch.slab.get() + c * shared_->chunk_stride, c < chunks ? batch.used[c] : 0};
-    if (c < chunks) add(batch.stats, batch.chunk_stats[c]);
+    if (c < chunks) add(stats, batch.chunk_stats[c]);
   }
+  add(total, stats);
+  return {{batch.pfns.data(), batch.count}, {batch.pages.data(), batch.count}, batch.pieces};
 }
 
 PipelineStats PagePipeline::run(PfnStream& pfns, const std::function<void(const CompressedBatch&)>& consume) {
   PipelineStats total;
+  if (options_.threads == 0) {
+    Batch& batch = *shared_->ring[0];
+    Worker& worker = *shared_->workers[0];
+    while ((batch.count = pfns.next(batch.pfns)) > 0) {
+      read(batch, 0, batch.count);
+      for (std::size_t c = 0; c < shared_->chunks_per_batch; ++c) work(worker, batch, c);
+      consume(collect(batch, total));
+    }
+    return total;
+  }
   start_workers();
   try {
-    Batch* cur = &shared_->batches[0];
-    Batch* nxt = &shared_->batches[1];
-    cur->count = pfns.next(cur->pfns);
-    if (!workers_read_) read(*cur, 0, cur->count);
-    if (cur->count > 0) dispatch(*cur);
-    while (cur->count > 0) {
-      nxt->count = pfns.next(nxt->pfns);
-      if (!workers_read_) read(*nxt, 0, nxt->count);  // while the workers compress cur
-      wait(*cur);
-      if (nxt->count > 0) dispatch(*nxt);
-      add(total, cur->stats);
-      CompressedBatch view{{cur->pfns.data(), cur->count}, {cur->pages.data(), cur->count}, cur->pieces};
-      consume(view);
-      std::swap(cur, nxt);
+    const std::size_t slots = shared_->ring.size();
+    std::uint64_t consumed = 0;
+    bool more = true;
+    for (;;) {
+      while (more && shared_->opened.load(std::memory_order_relaxed) - consumed < slots) more = open_next(pfns);
+      if (consumed == shared_->opened.load(std::memory_order_relaxed)) break;
+      Batch& batch = *shared_->ring[consumed % slots];
+      wait_done(batch);
+      consume(collect(batch, total));
+      ++consumed;
     }
   } catch (...) {
-    // Let a batch in flight finish before the workers are stopped.
-    if (options_.threads != 0) {
-      std::unique_lock lock(shared_->mutex);
-      shared_->work_done.wait(lock, [&] { return shared_->pending == 0; });
-    }
-    stop_workers();
+    stop_workers();  // each worker ends the chunk it is in; the slots stay alive until they have
     throw;
   }
   stop_workers();

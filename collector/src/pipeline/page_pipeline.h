@@ -1,10 +1,9 @@
 #pragma once
 // The compression pipeline: page frames go in (in pfn order, in batches), and
 // compressed pages come out in the same order to one consumer on the calling
-// thread, which is the only one that reads the source and writes; the
-// worker threads only compress. Memory is bounded by the batch size whatever
-// the size of the dump: two batches are in flight (one being compressed
-// while the other is read and then written), each holding at most
+// thread, which is the only one that writes. Memory is bounded by the batch
+// size whatever the size of the dump: batches_in_flight batches are in
+// memory at once (being read, compressed or written), each holding at most
 // batch_pages pages as read and as compressed. Nothing is allocated per page.
 
 #include <cstddef>
@@ -54,7 +53,8 @@ class PfnStream {
 struct PipelineOptions {
   CodecKind codec = CodecKind::kZlib;
   unsigned threads = 1;           ///< compression threads; 0 = compress on the calling thread
-  std::size_t batch_pages = 1024; ///< pages per batch (two batches of pages and of data in memory)
+  std::size_t batch_pages = 1024; ///< pages per batch
+  std::size_t batches_in_flight = 3;  ///< batches in memory at once (at least 2); with threads 0, one
   bool detect_zero = true;        ///< classify all-zero pages as kZero
 };
 
@@ -85,10 +85,11 @@ class PagePipeline {
   void start_workers();
   void stop_workers();
   void read(Batch& batch, std::size_t begin, std::size_t end);
-  void dispatch(Batch& batch);
-  void wait(Batch& batch);
-  void work(Worker& worker, Batch& batch);
-  void worker_loop(Worker& worker, std::uint64_t seen);
+  bool open_next(PfnStream& pfns);
+  void wait_done(Batch& batch);
+  CompressedBatch collect(Batch& batch, PipelineStats& total);
+  void work(Worker& worker, Batch& batch, std::size_t chunk);
+  void worker_loop(Worker& worker);
 
   struct Shared;
   PageSource& source_;

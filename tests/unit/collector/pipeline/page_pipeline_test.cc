@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "support/page_image.h"
@@ -40,7 +41,8 @@ struct Flat {
   std::size_t batches = 0;
 };
 
-Flat run(PageImage& image, CodecKind codec, unsigned threads, std::size_t batch, PipelineStats* stats = nullptr) {
+Flat run(PageImage& image, CodecKind codec, unsigned threads, std::size_t batch, PipelineStats* stats = nullptr,
+         std::size_t in_flight = PipelineOptions{}.batches_in_flight) {
   std::vector<std::uint64_t> pfns;
   for (std::uint64_t p = 10; p < 900; ++p)
     if (p % 11 != 0) pfns.push_back(p);
@@ -49,6 +51,7 @@ Flat run(PageImage& image, CodecKind codec, unsigned threads, std::size_t batch,
   o.codec = codec;
   o.threads = threads;
   o.batch_pages = batch;
+  o.batches_in_flight = in_flight;
   PagePipeline pipeline(image, o);
   Flat flat;
   auto st = pipeline.run(stream, [&](const CompressedBatch& b) {
@@ -81,6 +84,65 @@ TEST_CASE("the pipeline's output does not depend on threads or batch size") {
           CHECK(f.pages[i].page_class == ref.pages[i].page_class);
         }
       }
+  }
+}
+
+void check_same(const Flat& f, const Flat& ref) {
+  CHECK(f.pfns == ref.pfns);
+  CHECK(f.data == ref.data);
+  REQUIRE(f.pages.size() == ref.pages.size());
+  for (std::size_t i = 0; i < f.pages.size(); ++i) {
+    CHECK(f.pages[i].size == ref.pages[i].size);
+    CHECK(f.pages[i].flags == ref.pages[i].flags);
+    CHECK(f.pages[i].page_class == ref.pages[i].page_class);
+  }
+}
+
+// Workers run ahead into later batches of the ring and, with a source that
+// allows it, read their own pages: neither may change a byte of the output.
+TEST_CASE("the pipeline's output does not depend on batches in flight or on who reads") {
+  PageImage image({{0, 1024}}, mixed);
+  image.make_unreadable(300);
+  Flat ref = run(image, CodecKind::kLzo, 0, 64);
+  for (bool concurrent : {false, true}) {
+    image.set_concurrent(concurrent);
+    for (std::size_t in_flight : {0u, 2u, 3u, 5u})
+      for (unsigned threads : {1u, 2u, 5u})
+        for (std::size_t batch : {3u, 64u, 130u}) {
+          CAPTURE(concurrent);
+          CAPTURE(in_flight);
+          CAPTURE(threads);
+          CAPTURE(batch);
+          PipelineStats st;
+          check_same(run(image, CodecKind::kLzo, threads, batch, &st, in_flight), ref);
+          CHECK(st.unreadable == 1);
+          CHECK(st.first_unreadable_pfn == 300);
+        }
+  }
+}
+
+TEST_CASE("a pipeline runs again after a run") {
+  PageImage image({{0, 1024}}, mixed);
+  image.set_concurrent(true);
+  Flat ref = run(image, CodecKind::kZstd, 0, 64);
+  PipelineOptions o;
+  o.codec = CodecKind::kZstd;
+  o.threads = 2;
+  o.batch_pages = 40;
+  PagePipeline pipeline(image, o);
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    std::vector<std::uint64_t> pfns;
+    for (std::uint64_t p = 10; p < 900; ++p)
+      if (p % 11 != 0) pfns.push_back(p);
+    VectorPfns stream(pfns);
+    Flat f;
+    pipeline.run(stream, [&](const CompressedBatch& b) {
+      f.pfns.insert(f.pfns.end(), b.pfns.begin(), b.pfns.end());
+      f.pages.insert(f.pages.end(), b.pages.begin(), b.pages.end());
+      for (auto piece : b.data) f.data.insert(f.data.end(), piece.begin(), piece.end());
+    });
+    check_same(f, ref);
   }
 }
 
@@ -196,7 +258,9 @@ TEST_CASE("pages are read in runs of consecutive frames, a short run marks one p
 
 class ThrowingSource final : public PageSource {
  public:
+  explicit ThrowingSource(bool concurrent = false) : concurrent_(concurrent) {}
   std::size_t page_size() const override { return 4096; }
+  bool concurrent_reads() const override { return concurrent_; }
   std::vector<MemoryRange> memory_ranges() const override { return {}; }
   bool read_page(std::uint64_t pfn, std::span<std::byte>) override {
     if (pfn == 77) throw std::runtime_error("device vanished");
@@ -204,14 +268,18 @@ class ThrowingSource final : public PageSource {
   }
   std::vector<std::byte> elf_notes() const override { return {}; }
   std::string vmcoreinfo() const override { return {}; }
+
+ private:
+  bool concurrent_;
 };
 
 TEST_CASE("errors of the source and of the consumer stop the pipeline and surface") {
   std::vector<std::uint64_t> pfns(200);
   for (std::uint64_t i = 0; i < pfns.size(); ++i) pfns[i] = i;
-  for (unsigned threads : {0u, 1u, 3u}) {
+  for (auto [threads, concurrent] : {std::pair{0u, false}, {1u, false}, {3u, false}, {2u, true}, {3u, true}}) {
     CAPTURE(threads);
-    ThrowingSource source;
+    CAPTURE(concurrent);
+    ThrowingSource source(concurrent);
     PipelineOptions o;
     o.threads = threads;
     o.batch_pages = 16;
