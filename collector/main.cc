@@ -180,7 +180,7 @@ po::options_description makedumpfile_options(kdump::cli::DumpCommand& dump) {
 }
 
 struct ParsedLine {
-  po::options_description visible{"options"};
+  po::options_description visible;  // no caption: its one group has its own
   po::variables_map vm;
   kdump::cli::DumpCommand dump;
   std::vector<std::string> files;
@@ -223,7 +223,7 @@ int run_options(int argc, char** argv) {
   const auto& opts = parsed->visible;
   kdump::cli::DumpCommand dump = parsed->dump;
   if (vm.count("help")) {
-    std::cout << kUsage << '\n' << opts << "\nmakedumpfile options kdump-collector does not have (yet); refused:\n ";
+    std::cout << kUsage << opts << "\nmakedumpfile options kdump-collector does not have (yet); refused:\n ";
     std::size_t column = 1;
     for (const auto& o : kNotYet) {
       const std::string item = std::string(" ") + o.shown + (&o == std::end(kNotYet) - 1 ? "." : ",");

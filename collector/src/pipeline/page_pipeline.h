@@ -54,7 +54,7 @@ struct PipelineOptions {
   CodecKind codec = CodecKind::kZlib;
   unsigned threads = 1;           ///< compression threads; 0 = compress on the calling thread
   std::size_t batch_pages = 1024; ///< pages per batch
-  std::size_t batches_in_flight = 3;  ///< batches in memory at once (at least 2); with threads 0, one
+  std::size_t batches_in_flight = 2;  ///< batches in memory at once (at least 2); with threads 0, one
   bool detect_zero = true;        ///< classify all-zero pages as kZero
 };
 
