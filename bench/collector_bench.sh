@@ -2,6 +2,8 @@
 # kdump-collector against Debian's makedumpfile on the same crash-lab vmcores:
 # -l and -c one thread each, our -z against makedumpfile -l (time) and -c
 # (size), and our --num-threads 2 against our one thread, at each dump level.
+# Each configuration runs once per round, RUNS rounds (interleaved, so that
+# other work on the machine disturbs every row alike).
 # For every row: median wall time of RUNS runs, median CPU time (user +
 # system, which a machine busy with other work disturbs less than wall time),
 # output size and peak RSS (GNU time) of both, the ratios ours/theirs, and
@@ -69,18 +71,27 @@ run_once() {
     "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')"
 }
 
-# measure LABEL SYNC CMD...: RUNS runs; prints "median_ms max_rss_kib bytes
+# run_config ID LEVEL VMCORE: one run of a configuration: ours -l/-c/-z (ID
+# l, c, z), the same with --num-threads 2 (l2, c2, z2), makedumpfile -l/-c
+# (ml, mc).
+run_config() {
+  local id=$1 level=$2 vmcore=$3
+  case $id in
+    l | c | z) run_once "ours -$id" 0 "$collector" "-$id" -d "$level" "$vmcore" "$scratch/out" ;;
+    l2 | c2 | z2) run_once "ours -${id%2} --num-threads 2" 0 "$collector" "-${id%2}" --num-threads 2 -d "$level" "$vmcore" "$scratch/out" ;;
+    ml | mc) run_once "makedumpfile -${id#m}" 1 makedumpfile "-${id#m}" -d "$level" "$vmcore" "$scratch/out" ;;
+  esac
+}
+
+# summarize ID: the runs of a configuration as "median_ms max_rss_kib bytes
 # median_nosync_ms median_cpu_ms" (the size of the last run's output).
-measure() {
-  local label=$1 i
-  : >"$scratch/times"
-  for ((i = 0; i < runs; i++)); do run_once "$@" >>"$scratch/times"; done
-  local k=$(((runs + 1) / 2))
-  echo "$(sort -n -k1,1 "$scratch/times" | sed -n "${k}p" | cut -d' ' -f1)" \
-    "$(sort -n -k2,2 "$scratch/times" | tail -1 | cut -d' ' -f2)" \
-    "$(tail -1 "$scratch/times" | cut -d' ' -f3)" \
-    "$(sort -n -k4,4 "$scratch/times" | sed -n "${k}p" | cut -d' ' -f4)" \
-    "$(sort -n -k5,5 "$scratch/times" | sed -n "${k}p" | cut -d' ' -f5)"
+summarize() {
+  local file=$scratch/times.$1 k=$(((runs + 1) / 2))
+  echo "$(sort -n -k1,1 "$file" | sed -n "${k}p" | cut -d' ' -f1)" \
+    "$(sort -n -k2,2 "$file" | tail -1 | cut -d' ' -f2)" \
+    "$(tail -1 "$file" | cut -d' ' -f3)" \
+    "$(sort -n -k4,4 "$file" | sed -n "${k}p" | cut -d' ' -f4)" \
+    "$(sort -n -k5,5 "$file" | sed -n "${k}p" | cut -d' ' -f5)"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -92,7 +103,7 @@ row() { printf "$fmt" "$@"; }
 
 echo "collector: $collector"
 echo "reference: $(makedumpfile -v 2>&1 | head -1)"
-echo "runs: $runs each, median wall time; page cache: $([[ $cache == warm ]] && echo "warmed once per vmcore (both tools read from memory)" || echo "dropped before every run")"
+echo "runs: $runs each, in interleaved rounds, median wall time; page cache: $([[ $cache == warm ]] && echo "warmed once per vmcore (both tools read from memory)" || echo "dropped before every run")"
 echo "makedumpfile's time includes 'sync -f' of its output (ours fsyncs itself); 'mdf nosync' is without it"
 echo "scratch: $scratch ($(stat -f -c %T "$scratch")); load: $(cut -d' ' -f1-3 /proc/loadavg); cpus: $(nproc)"
 
@@ -107,16 +118,20 @@ for vmcore in "${vmcores[@]}"; do
     row "-d" "comparison" "ours s" "thrs s" "time" "ours" "thrs" "cpu" "ours MiB" "thrs MiB" "size" "RSS KiB" "thrs KiB" "target"
     row "" "" "wall" "wall" "ratio" "cpu s" "cpu s" "ratio" "" "" "ratio" "" "" ""
     declare -A ours=() theirs=()
-    for codec in l c z; do
-      read -r t m b _ c < <(measure "ours -$codec" 0 "$collector" "-$codec" -d "$level" "$vmcore" "$scratch/out")
-      ours[$codec]="$t $m $b $c"
-      ((m > max_rss)) && max_rss=$m
-      read -r t m b _ c < <(measure "ours -$codec --num-threads 2" 0 "$collector" "-$codec" --num-threads 2 -d "$level" "$vmcore" "$scratch/out")
-      ours[${codec}2]="$t $m $b $c"
+    # Rounds: every configuration once per round, so that a burst of other
+    # work on the machine slows all of them alike instead of one row.
+    configs=(l l2 c c2 z z2 ml mc)
+    for id in "${configs[@]}"; do : >"$scratch/times.$id"; done
+    for ((round = 0; round < runs; round++)); do
+      for id in "${configs[@]}"; do run_config "$id" "$level" "$vmcore" >>"$scratch/times.$id"; done
+    done
+    for id in l l2 c c2 z z2; do
+      read -r t m b _ c < <(summarize "$id")
+      ours[$id]="$t $m $b $c"
       ((m > max_rss)) && max_rss=$m
     done
     for codec in l c; do
-      read -r t m b u c < <(measure "makedumpfile -$codec" 1 makedumpfile "-$codec" -d "$level" "$vmcore" "$scratch/out")
+      read -r t m b u c < <(summarize "m$codec")
       theirs[$codec]="$t $m $b $u $c"
     done
     for codec in l c; do
